@@ -1,0 +1,15 @@
+namespace Ponder.Generation;
+
+/// <summary>
+/// Continues raw text prefixes. Implementations: the embedded engine and OpenAI-compatible servers.
+/// Implementations are safe to call concurrently.
+/// </summary>
+public interface ITextGenerator
+{
+    /// <summary>Size and shape of the model, for compute accounting.</summary>
+    ModelCard Card { get; }
+
+    /// <summary>Generates <see cref="GenerationRequest.Count"/> continuations of the request's prefix.</summary>
+    /// <exception cref="ArgumentException">The request is invalid.</exception>
+    Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default);
+}
