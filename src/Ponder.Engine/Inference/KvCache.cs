@@ -1,0 +1,64 @@
+// Key/value storage for inference. A sequence's context is a chain of segments: frozen segments shared with other
+// sequences (a prompt, or a partial solution during tree search, computed and stored once) followed by the
+// sequence's own growing segment. K/V at position p depend only on tokens ≤ p, so a child may see just a prefix of
+// a shared segment.
+
+namespace Ponder.Engine.Inference;
+
+/// <summary>K and V of every layer for positions [<see cref="Start"/>, <see cref="Start"/> + <see cref="Length"/>).</summary>
+internal sealed class KvSegment
+{
+    public KvSegment(int layers, int keyValueDim, int start, int capacity)
+    {
+        Start = start;
+        Capacity = capacity;
+        _stride = keyValueDim;
+        _layerSize = capacity * keyValueDim;
+        Keys = new float[layers * _layerSize];
+        Values = new float[layers * _layerSize];
+    }
+
+    private readonly int _stride, _layerSize;
+
+    /// <summary>Absolute position of the first entry.</summary>
+    public int Start { get; }
+    /// <summary>Entries written so far.</summary>
+    public int Length { get; set; }
+    /// <summary>Most entries the segment can hold.</summary>
+    public int Capacity { get; }
+    /// <summary>[L, Capacity, NKV·hs]</summary>
+    public float[] Keys { get; }
+    /// <summary>[L, Capacity, NKV·hs]</summary>
+    public float[] Values { get; }
+
+    /// <summary>Offset of (layer, absolute position) in <see cref="Keys"/> and <see cref="Values"/>.</summary>
+    public int Offset(int layer, int position) => layer * _layerSize + (position - Start) * _stride;
+}
+
+/// <summary>A visible prefix of a segment: its first <see cref="Length"/> entries.</summary>
+internal readonly record struct SegmentView(KvSegment Segment, int Length)
+{
+    public int End => Segment.Start + Length;
+}
+
+/// <summary>One sequence being run: the shared segments it reads, and the segment it writes.</summary>
+internal sealed class InferenceSequence
+{
+    /// <summary>A fresh sequence with room for <paramref name="capacity"/> tokens after the shared context.</summary>
+    public InferenceSequence(IReadOnlyList<SegmentView> shared, int layers, int keyValueDim, int capacity)
+    {
+        Shared = shared;
+        int start = shared.Count == 0 ? 0 : shared[^1].End;
+        Own = new KvSegment(layers, keyValueDim, start, capacity);
+    }
+
+    /// <summary>Frozen segments read by attention, oldest first, positions contiguous.</summary>
+    public IReadOnlyList<SegmentView> Shared { get; }
+    /// <summary>The segment this sequence appends to.</summary>
+    public KvSegment Own { get; }
+    /// <summary>Number of positions computed so far (shared + own).</summary>
+    public int Position => Own.Start + Own.Length;
+
+    /// <summary>The context a child forked from here sees: everything this sequence has computed.</summary>
+    public IReadOnlyList<SegmentView> Fork() => [.. Shared, new SegmentView(Own, Own.Length)];
+}
