@@ -1,22 +1,321 @@
+// MatMul: the engine's single-precision matrix multiply, C[M,N] = (accumulate ? C : 0) + op(A)[M,K] · op(B)[K,N].
+//
+// Every C element is computed as ONE sequential chain of fused multiply-adds over k, starting from C (or 0):
+//     acc = accumulate ? C[i,j] : 0;  for p in 0..K-1: acc = fma(opA[i,p], opB[p,j], acc)
+// The fast kernel performs exactly that chain per element, only many elements at once, so Gemm is bit-identical to
+// GemmReference. Consequence the engine relies on: a row of C does not depend on which other rows are in the batch
+// (batched decode equals one-at-a-time decode exactly), nor on the thread count.
+//
+// Layout (BLIS-style, Goto's algorithm without packing A):
+//   for each NC column block, for each KC slice of k:   pack op(B)[slice, block] into NR-wide panels (kc × NR each)
+//     for each MC row block, for each panel, for each MR rows: micro-kernel, MR×NR accumulators in registers
+// Partial sums go to C between k-slices and are reloaded for the next slice; a float store/load is exact, so
+// slicing k does not change the chain. A is read in place: both of its layouts give the micro-kernel cheap
+// broadcasts (six row streams when A is [M,K], six adjacent floats per step when A is [K,M]).
+// Threads split M (or N when M is short) into disjoint rectangles; k is never split.
+//
+// Limits: row-major contiguous operands without leading-dimension arguments; the fast path needs x64 AVX2 + FMA
+// (elsewhere Gemm runs the reference). For m = 1 with transB, packing B costs about as much as the product.
+
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Ponder.Engine.Kernels;
 
-// Temporary reference-only version; replaced by the optimised kernel from the `kernels` branch.
+/// <summary>Single-precision GEMM whose fast path is bit-identical to a sequential-FMA reference.</summary>
+/// <remarks>All methods are safe to call concurrently; each thread uses its own packing buffer.</remarks>
 public static class MatMul
 {
-    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
+    // Micro-tile: 6 rows × 16 columns = 12 ymm accumulators + 2 B vectors + 1 broadcast = 15 of the 16 ymm registers.
+    private const int MR = 6;
+    private const int NR = 16;
+    // A kc × NR panel of B (16 KiB) stays in L1 while the MC × KC block of A (96 KiB) is re-read from L2.
+    private const int KC = 256;
+    private const int MC = 96;
+    // Bounds the packed B block (KC × NC floats = 2 MiB) for very wide outputs.
+    private const int NC = 2048;
+    // Below this many multiply-adds, Parallel.For's fork/join costs more than it saves.
+    private const long ParallelThreshold = 1L << 18;
 
-    public static void Gemm(bool transA, bool transB, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
-        => GemmReference(transA, transB, m, n, k, a, b, c, accumulate);
+    private static int maxThreads = Environment.ProcessorCount;
 
-    public static void GemmReference(bool transA, bool transB, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
+    [ThreadStatic]
+    private static float[]? packBuffer;
+
+    /// <summary>Most threads one <see cref="Gemm"/> call uses; defaults to <see cref="Environment.ProcessorCount"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxThreads
     {
+        get => maxThreads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            maxThreads = value;
+        }
+    }
+
+    /// <summary>
+    /// Computes C[M,N] = (accumulate ? C : 0) + op(A)[M,K] · op(B)[K,N] with all operands row-major and contiguous.
+    /// A is stored [M,K] when <paramref name="transA"/> is false and [K,M] when true; B is stored [K,N] when
+    /// <paramref name="transB"/> is false and [N,K] when true. The result is bit-identical to
+    /// <see cref="GemmReference"/> for any thread count.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its matrix.</exception>
+    public static unsafe void Gemm(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
+    {
+        Validate(m, n, k, a, b, c);
+        if (!Fma.IsSupported || !Avx2.IsSupported)
+        {
+            GemmReference(transA, transB, m, n, k, a, b, c, accumulate);
+            return;
+        }
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) c[..(m * n)].Clear();
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var problem = new Problem(transA, transB, m, n, k, pa, pb, pc, accumulate);
+            int threads = (long)m * n * k < ParallelThreshold ? 1 : maxThreads;
+            int rowTiles = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR;
+            // Rows are the better split (each thread packs all of B, which is cheap next to its rows' work);
+            // fall back to columns when there are too few row tiles to keep every thread busy.
+            bool splitRows = rowTiles >= 4 * threads || rowTiles >= colPanels;
+            threads = Math.Min(threads, splitRows ? rowTiles : colPanels);
+            if (threads <= 1)
+            {
+                problem.Run(0, m, 0, n);
+                return;
+            }
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                if (splitRows)
+                {
+                    int i0 = (int)((long)rowTiles * t / threads) * MR, i1 = (int)((long)rowTiles * (t + 1) / threads) * MR;
+                    problem.Run(i0, Math.Min(i1, m), 0, n);
+                }
+                else
+                {
+                    int j0 = (int)((long)colPanels * t / threads) * NR, j1 = (int)((long)colPanels * (t + 1) / threads) * NR;
+                    problem.Run(0, m, j0, Math.Min(j1, n));
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// Naive reference for <see cref="Gemm"/>: each C element is one sequential fused-multiply-add chain over k,
+    /// starting from C when <paramref name="accumulate"/> is true and from 0 otherwise.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its matrix.</exception>
+    public static void GemmReference(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
+    {
+        Validate(m, n, k, a, b, c);
         for (int i = 0; i < m; i++)
+        {
             for (int j = 0; j < n; j++)
             {
                 float acc = accumulate ? c[i * n + j] : 0f;
                 for (int p = 0; p < k; p++)
-                    acc = MathF.FusedMultiplyAdd(transA ? a[p * m + i] : a[i * k + p], transB ? b[j * k + p] : b[p * n + j], acc);
+                {
+                    float x = transA ? a[p * m + i] : a[i * k + p];
+                    float y = transB ? b[j * k + p] : b[p * n + j];
+                    acc = MathF.FusedMultiplyAdd(x, y, acc);
+                }
                 c[i * n + j] = acc;
             }
+        }
+    }
+
+    private static void Validate(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        if (a.Length < (long)m * k)
+            throw new ArgumentException($"A needs m*k = {m}*{k} = {(long)m * k} floats but has {a.Length}.", nameof(a));
+        if (b.Length < (long)k * n)
+            throw new ArgumentException($"B needs k*n = {k}*{n} = {(long)k * n} floats but has {b.Length}.", nameof(b));
+        if (c.Length < (long)m * n)
+            throw new ArgumentException($"C needs m*n = {m}*{n} = {(long)m * n} floats but has {c.Length}.", nameof(c));
+    }
+
+    // One Gemm call's operands, pinned by the caller for the call's duration; Run computes a rectangle of C.
+    private readonly unsafe struct Problem(bool transA, bool transB, int m, int n, int k,
+        float* a, float* b, float* c, bool accumulate)
+    {
+        // op(A)[i,p] = a[i * aRowStride + p * aColStride] for both layouts of A.
+        private readonly nint aRowStride = transA ? 1 : k;
+        private readonly nint aColStride = transA ? m : 1;
+
+        // C[i0..i1, j0..j1]; threads call it on disjoint rectangles.
+        public void Run(int i0, int i1, int j0, int j1)
+        {
+            float* tile = stackalloc float[MR * NR];
+            int panelsMax = (Math.Min(NC, j1 - j0) + NR - 1) / NR;
+            float[] buffer = PackBuffer(Math.Min(KC, k) * panelsMax * NR);
+            fixed (float* packed = buffer)
+            {
+                for (int jc = j0; jc < j1; jc += NC)
+                {
+                    int nc = Math.Min(NC, j1 - jc);
+                    for (int pc = 0; pc < k; pc += KC)
+                    {
+                        int kc = Math.Min(KC, k - pc);
+                        PackB(transB, n, k, b, pc, kc, jc, nc, packed);
+                        bool loadC = accumulate || pc > 0;
+                        for (int ic = i0; ic < i1; ic += MC)
+                        {
+                            int mc = Math.Min(MC, i1 - ic);
+                            for (int jr = 0; jr < nc; jr += NR)
+                            {
+                                int nr = Math.Min(NR, nc - jr);
+                                float* panel = packed + (nint)jr * kc;
+                                for (int ir = 0; ir < mc; ir += MR)
+                                {
+                                    int mr = Math.Min(MR, mc - ir);
+                                    nint i = ic + ir, j = jc + jr;
+                                    float* ap = a + i * aRowStride + pc * aColStride;
+                                    float* cp = c + i * n + j;
+                                    if (mr == MR && nr == NR)
+                                    {
+                                        Kernel(kc, ap, aRowStride, aColStride, MR, panel, cp, n, loadC);
+                                        continue;
+                                    }
+                                    // Edge tile: run the full kernel on a scratch tile (missing rows repeat the
+                                    // last row, missing columns are zero padding) and keep only the valid part.
+                                    if (loadC) CopyTile(cp, n, tile, NR, mr, nr);
+                                    Kernel(kc, ap, aRowStride, aColStride, mr, panel, tile, NR, loadC);
+                                    CopyTile(tile, NR, cp, n, mr, nr);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] PackBuffer(int length)
+    {
+        if (packBuffer is null || packBuffer.Length < length) packBuffer = new float[length];
+        return packBuffer;
+    }
+
+    // Packs op(B)[pc..pc+kc, jc..jc+nc] into ceil(nc/NR) panels, panel q = [kc][NR] holding columns jc+q*NR..,
+    // zero-padded past nc, so the micro-kernel reads B as one contiguous stream.
+    private static unsafe void PackB(bool transB, int n, int k, float* b, int pc, int kc, int jc, int nc, float* packed)
+    {
+        for (int jr = 0; jr < nc; jr += NR)
+        {
+            int nr = Math.Min(NR, nc - jr);
+            float* panel = packed + (nint)jr * kc;
+            if (!transB)
+            {
+                // op(B)[p, j] = b[p*n + j]: each panel row is a contiguous run of B's row p.
+                float* src = b + (nint)pc * n + jc + jr;
+                if (nr == NR)
+                {
+                    for (int p = 0; p < kc; p++, src += n, panel += NR)
+                    {
+                        Avx.Store(panel, Avx.LoadVector256(src));
+                        Avx.Store(panel + 8, Avx.LoadVector256(src + 8));
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++, src += n, panel += NR)
+                    {
+                        for (int jj = 0; jj < nr; jj++) panel[jj] = src[jj];
+                        for (int jj = nr; jj < NR; jj++) panel[jj] = 0f;
+                    }
+                }
+            }
+            else
+            {
+                // op(B)[p, j] = b[j*k + p]: a transpose; read each of the panel's columns contiguously.
+                for (int jj = 0; jj < NR; jj++)
+                {
+                    if (jj < nr)
+                    {
+                        float* src = b + (nint)(jc + jr + jj) * k + pc;
+                        for (int p = 0; p < kc; p++) panel[p * NR + jj] = src[p];
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++) panel[p * NR + jj] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    private static unsafe void CopyTile(float* src, nint srcStride, float* dst, nint dstStride, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int col = 0; col < cols; col++)
+                dst[r * dstStride + col] = src[r * srcStride + col];
+    }
+
+    // C[0..5, 0..15] = (loadC ? C : 0) + Σ_p a(r,p) · panel[p, 0..15], p ascending, one FMA per step per element.
+    // a(r,p) = a[r*rowStride + p*colStride]; rows < MR repeats the last row so no read goes past A.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel(int kc, float* a, nint rowStride, nint colStride, int rows,
+        float* panel, float* c, nint ldc, bool loadC)
+    {
+        float* a0 = a;
+        float* a1 = rows > 1 ? a0 + rowStride : a0;
+        float* a2 = rows > 2 ? a1 + rowStride : a1;
+        float* a3 = rows > 3 ? a2 + rowStride : a2;
+        float* a4 = rows > 4 ? a3 + rowStride : a3;
+        float* a5 = rows > 5 ? a4 + rowStride : a4;
+
+        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (loadC)
+        {
+            c00 = Avx.LoadVector256(c); c01 = Avx.LoadVector256(c + 8);
+            c10 = Avx.LoadVector256(c + ldc); c11 = Avx.LoadVector256(c + ldc + 8);
+            c20 = Avx.LoadVector256(c + 2 * ldc); c21 = Avx.LoadVector256(c + 2 * ldc + 8);
+            c30 = Avx.LoadVector256(c + 3 * ldc); c31 = Avx.LoadVector256(c + 3 * ldc + 8);
+            c40 = Avx.LoadVector256(c + 4 * ldc); c41 = Avx.LoadVector256(c + 4 * ldc + 8);
+            c50 = Avx.LoadVector256(c + 5 * ldc); c51 = Avx.LoadVector256(c + 5 * ldc + 8);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
+        }
+
+        nint off = 0;
+        for (int p = 0; p < kc; p++, off += colStride, panel += NR)
+        {
+            Vector256<float> b0 = Avx.LoadVector256(panel), b1 = Avx.LoadVector256(panel + 8);
+            Vector256<float> x = Avx.BroadcastScalarToVector256(a0 + off);
+            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Avx.BroadcastScalarToVector256(a1 + off);
+            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11);
+            x = Avx.BroadcastScalarToVector256(a2 + off);
+            c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21);
+            x = Avx.BroadcastScalarToVector256(a3 + off);
+            c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31);
+            x = Avx.BroadcastScalarToVector256(a4 + off);
+            c40 = Fma.MultiplyAdd(x, b0, c40); c41 = Fma.MultiplyAdd(x, b1, c41);
+            x = Avx.BroadcastScalarToVector256(a5 + off);
+            c50 = Fma.MultiplyAdd(x, b0, c50); c51 = Fma.MultiplyAdd(x, b1, c51);
+        }
+
+        Avx.Store(c, c00); Avx.Store(c + 8, c01);
+        Avx.Store(c + ldc, c10); Avx.Store(c + ldc + 8, c11);
+        Avx.Store(c + 2 * ldc, c20); Avx.Store(c + 2 * ldc + 8, c21);
+        Avx.Store(c + 3 * ldc, c30); Avx.Store(c + 3 * ldc + 8, c31);
+        Avx.Store(c + 4 * ldc, c40); Avx.Store(c + 4 * ldc + 8, c41);
+        Avx.Store(c + 5 * ldc, c50); Avx.Store(c + 5 * ldc + 8, c51);
     }
 }
