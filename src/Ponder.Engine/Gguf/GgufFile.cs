@@ -94,6 +94,7 @@ public sealed class GgufFile
 
         _dataStart = GgufFormat.AlignUp(cursor.Position, Alignment);
         ulong expectedOffset = 0;
+        GgufTensorInfo? previous = null;
         foreach (var (name, dimensions, type, offset) in rawInfos)
         {
             string shape = $"{{{string.Join(", ", dimensions)}}}";
@@ -116,7 +117,9 @@ public sealed class GgufFile
             if (offset % Alignment != 0)
                 throw Invalid($"tensor {name}: misaligned offset: expected a multiple of {Alignment}, found {offset}");
             if (offset != expectedOffset)
-                throw Invalid($"tensor {name}: expected data offset {expectedOffset} (the tensors before it, by dimensions × type, padded to {Alignment}), found {offset}");
+                throw Invalid(previous is null
+                    ? $"tensor {name}: expected data offset 0 for the first tensor, found {offset}"
+                    : $"tensor {name}: expected data offset {expectedOffset} right after tensor {previous} ({previous.ByteSize} bytes by dimensions × type, padded to {Alignment}), found {offset}");
             ulong start = _dataStart + offset;
             if (start > (ulong)bytes.Length || byteSize > (ulong)bytes.Length - start)
                 throw Invalid($"tensor data extends past end of file: tensor {name} {shape} {type} needs bytes [{start}, {start + byteSize}), file has {bytes.Length}");
@@ -125,6 +128,7 @@ public sealed class GgufFile
                 throw Invalid($"duplicate tensor name {name}");
             tensors.Add(info);
             expectedOffset = offset + GgufFormat.AlignUp(byteSize, Alignment);
+            previous = info;
         }
         Tensors = tensors.AsReadOnly();
     }

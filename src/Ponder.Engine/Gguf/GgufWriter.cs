@@ -139,7 +139,7 @@ public sealed class GgufWriter
         }
         catch
         {
-            File.Delete(temporary);
+            if (File.Exists(temporary)) File.Delete(temporary);
             throw;
         }
     }
