@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Ponder.Cli.Commands;
+
+var root = new RootCommand("Ponder: spend a language model's inference compute wisely, and measure what it buys.")
+{
+    GenerateCommand.Create(),
+    BenchCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

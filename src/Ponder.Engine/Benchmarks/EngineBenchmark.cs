@@ -1,0 +1,158 @@
+// Throughput of the engine, each figure beside the machine's FP32 FMA peak measured in the same run (this machine is
+// shared and noisy, so only ratios measured together mean anything). FLOPs follow DESIGN.md §6: forward FLOPs per
+// token at position t = 2·N_nonembed + 2·L·t·d_attn + 2·C·V.
+
+using System.Diagnostics;
+using System.Text.Json.Serialization;
+using Ponder.Engine.Inference;
+using Ponder.Engine.Kernels;
+using Ponder.Engine.Model;
+using Ponder.Engine.Training;
+using Ponder.Generation;
+
+namespace Ponder.Engine.Benchmarks;
+
+/// <summary>Figures of <see cref="EngineBenchmark.RunInference"/>.</summary>
+public sealed record InferenceBenchmarkResult(
+    string Model, long Parameters, double PeakGflops, double PeakGflopsOneCore,
+    int PromptTokens,
+    [property: JsonPropertyName("prefill_tokens_per_s")] double PrefillTokensPerSecond, double PrefillFractionOfPeak,
+    [property: JsonPropertyName("decode_tokens_per_s")] double DecodeTokensPerSecond, double DecodeFractionOfPeak,
+    int Continuations, int BatchedGeneratedTokens,
+    [property: JsonPropertyName("batched_decode_tokens_per_s")] double BatchedDecodeTokensPerSecond, double BatchedDecodeFractionOfPeak,
+    long SharedPrefixPrefills);
+
+/// <summary>Figures of <see cref="EngineBenchmark.RunTraining"/>.</summary>
+public sealed record TrainingBenchmarkResult(
+    long Parameters, int BatchSize, int SequenceLength, int Steps, double PeakGflops,
+    [property: JsonPropertyName("tokens_per_s")] double TokensPerSecond, double Gflops, double TrainFractionOfPeak, float FirstLoss, float LastLoss);
+
+/// <summary>Measures inference and training throughput against the measured FMA peak.</summary>
+public static class EngineBenchmark
+{
+    /// <summary>Measures the FMA peak on all cores and on one core.</summary>
+    public static (double All, double OneCore) MeasurePeak(TimeSpan duration) =>
+        (FmaPeak.MeasureGflops(Environment.ProcessorCount, duration), FmaPeak.MeasureGflops(1, duration));
+
+    /// <summary>
+    /// Prefill of a <paramref name="promptTokens"/>-token prompt, single-sequence decode, and batched decode of
+    /// <paramref name="continuations"/> continuations of that one prompt through the generator (prefix shared).
+    /// </summary>
+    public static async Task<InferenceBenchmarkResult> RunInference(EngineModel model, int promptTokens = 64, int continuations = 64,
+        int newTokens = 64, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var card = model.Card;
+        int context = model.Model.Config.ContextLength;
+        if (promptTokens + newTokens > context)
+            throw new ArgumentException($"prompt ({promptTokens}) + new tokens ({newTokens}) exceed the context length {context}");
+        progress?.Report("measuring FMA peak");
+        var (peak, peakOne) = MeasurePeak(TimeSpan.FromSeconds(1));
+        var engine = new InferenceEngine(model.Model);
+        var ws = new InferenceEngine.Workspace();
+        int[] prompt = PromptTokens(model, promptTokens);
+
+        progress?.Report("prefill");
+        double prefillSeconds = Measure(() =>
+        {
+            var seq = engine.NewSequence([], promptTokens);
+            engine.Forward([seq], [prompt], ws);
+        }, cancellationToken, out int prefillRuns);
+        double prefillTps = promptTokens * prefillRuns / prefillSeconds;
+        double prefillFlops = card.ForwardFlops(0, promptTokens) * prefillRuns / prefillSeconds;
+
+        progress?.Report("single-sequence decode");
+        var rng = new SplitMix64(1);
+        double decodeSeconds = Measure(() =>
+        {
+            var seq = engine.NewSequence([], promptTokens + newTokens);
+            engine.Forward([seq], [prompt], ws);
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < newTokens; i++) engine.Forward([seq], [[rng.NextInt(card.VocabularySize)]], ws);
+            return sw.Elapsed.TotalSeconds;
+        }, cancellationToken, out int decodeRuns);
+        double decodeTps = newTokens * decodeRuns / decodeSeconds;
+        double decodeFlops = card.ForwardFlops(promptTokens, promptTokens + newTokens) * decodeRuns / decodeSeconds;
+
+        progress?.Report($"batched decode: {continuations} continuations of one prompt");
+        var generator = new EngineGenerator(model);
+        var request = new GenerationRequest
+        {
+            Prefix = model.Tokenizer.Decode(prompt.AsSpan(model.Tokenizer.AddBos ? 1 : 0)),
+            Count = continuations, MaxTokens = newTokens,
+            Sampling = new SamplingOptions { Temperature = 1f, Seed = 7 },
+        };
+        await generator.GenerateAsync(request with { Count = 2, MaxTokens = 4 }, cancellationToken); // JIT warm-up
+        long prefillsBefore = generator.PrefixPrefills;
+        var watch = Stopwatch.StartNew();
+        var result = await generator.GenerateAsync(request, cancellationToken);
+        double batchedSeconds = watch.Elapsed.TotalSeconds;
+        long sharedPrefills = generator.PrefixPrefills - prefillsBefore;
+        int generated = result.GeneratedTokens;
+        // FLOPs of the whole call: the prompt once, then every generated token at its position.
+        int promptLength = result.Continuations[0].PromptTokens;
+        double batchedFlops = card.ForwardFlops(0, promptLength)
+            + result.Continuations.Sum(c => card.ForwardFlops(promptLength, promptLength + c.GeneratedTokens));
+
+        return new InferenceBenchmarkResult(
+            model.Name, card.Parameters, peak, peakOne,
+            promptTokens, prefillTps, prefillFlops / 1e9 / peak,
+            decodeTps, decodeFlops / 1e9 / peak,
+            continuations, generated, generated / batchedSeconds, batchedFlops / batchedSeconds / 1e9 / peak,
+            sharedPrefills);
+    }
+
+    /// <summary>Runs <paramref name="steps"/> timed training steps after two warm-up steps.</summary>
+    public static TrainingBenchmarkResult RunTraining(LlamaModel model, TrainingOptions options, ITrainingData data, int steps,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var (peak, _) = MeasurePeak(TimeSpan.FromSeconds(1));
+        var trainer = new Trainer(model, options with { Steps = steps + 2 }, data);
+        float first = trainer.TrainStep().Loss;
+        trainer.TrainStep();
+        var watch = Stopwatch.StartNew();
+        float last = first;
+        for (int i = 0; i < steps; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            last = trainer.TrainStep().Loss;
+            progress?.Report(i + 1);
+        }
+        double seconds = watch.Elapsed.TotalSeconds;
+        double gflops = trainer.FlopsPerStep * steps / seconds / 1e9;
+        return new TrainingBenchmarkResult(model.Layout.Count, trainer.TokensPerStep / (options.SequenceLength ?? model.Config.ContextLength),
+            options.SequenceLength ?? model.Config.ContextLength, steps, peak,
+            trainer.TokensPerStep * steps / seconds, gflops, gflops / peak, first, last);
+    }
+
+    // A prompt that reads like the model's own text: its alphabet cycled, BOS first when the tokenizer adds it.
+    private static int[] PromptTokens(EngineModel model, int count)
+    {
+        var tokenizer = model.Tokenizer;
+        var prompt = new int[count];
+        int start = 0;
+        if (tokenizer.AddBos) prompt[start++] = tokenizer.Bos;
+        // Character tokens follow <unk>, <s>, </s>; the 256 byte-fallback tokens come last.
+        int firstCharacter = 3;
+        int characters = Math.Max(1, tokenizer.VocabularySize - firstCharacter - (tokenizer.ByteFallback ? 256 : 0));
+        for (int i = start; i < count; i++) prompt[i] = firstCharacter + (i - start) % characters;
+        return prompt;
+    }
+
+    // Repeats `run` for at least half a second after a warm-up; returns total measured seconds and the run count.
+    private static double Measure(Action run, CancellationToken ct, out int runs) =>
+        Measure(() => { var sw = Stopwatch.StartNew(); run(); return sw.Elapsed.TotalSeconds; }, ct, out runs);
+
+    private static double Measure(Func<double> run, CancellationToken ct, out int runs)
+    {
+        run();
+        double total = 0;
+        runs = 0;
+        while (total < 0.5 || runs < 3)
+        {
+            ct.ThrowIfCancellationRequested();
+            total += run();
+            runs++;
+        }
+        return total;
+    }
+}
