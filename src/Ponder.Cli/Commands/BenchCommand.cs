@@ -13,6 +13,7 @@ internal static class BenchCommand
     public static Command Create() => new("bench", "Measure engine throughput against the machine's measured FMA peak")
     {
         Engine(),
+        TrainBenchCommand.Create(),
 
     };
 

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Ponder.Studies.Training;
+using Spectre.Console;
+
+namespace Ponder.Cli.Commands;
+
+/// <summary><c>ponder train</c>: train a built-in model from its checked-in config, resumably.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo>("--config", "-c") { Description = "Training config, e.g. models/arith-small.train.json", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run from its last checkpoint" };
+        var runs = new Option<DirectoryInfo?>("--run-dir") { Description = "Folder for checkpoints and the log (default: runs/NAME)" };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Where to write the trained model (default: NAME.gguf beside the config)" };
+        var command = new Command("train", "Train a model with the engine's trainer: progress bar, CSV log, checkpoints, --resume")
+        {
+            config, resume, runs, output,
+        };
+        command.SetAction((parse, ct) => CommandRunner.Run(() =>
+        {
+            var configFile = parse.GetValue(config)!;
+            var cfg = TrainingConfig.Load(configFile.FullName);
+            string runDir = parse.GetValue(runs)?.FullName ?? Path.Combine("runs", cfg.Name);
+            string modelPath = parse.GetValue(output)?.FullName ?? Path.Combine(configFile.DirectoryName!, cfg.Name + ".gguf");
+            TrainingRun run;
+            try { run = TrainingRun.Open(cfg, runDir, parse.GetValue(resume)); }
+            catch (InvalidOperationException e) { throw new UserError(e.Message); }
+            var trainer = run.Trainer;
+            AnsiConsole.MarkupLineInterpolated($"{cfg.Name}: {trainer.Model.Layout.Count:N0} parameters, {trainer.Options.Steps} steps, run folder {runDir}" +
+                (trainer.Step > 0 ? $", resuming at step {trainer.Step}" : ""));
+            bool cancelled = false;
+            AnsiConsole.Progress().AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask(cfg.Name, maxValue: trainer.Options.Steps ?? 1000);
+                    task.Value = trainer.Step;
+                    while (!trainer.IsComplete)
+                    {
+                        if (ct.IsCancellationRequested) { run.Checkpoint(); cancelled = true; return; }
+                        var step = run.Step();
+                        task.Value = step.Step;
+                        task.Description = $"{cfg.Name} loss {run.RecentLoss:F4}";
+                    }
+                });
+            if (cancelled)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]stopped at step {trainer.Step}; checkpoint saved — rerun with --resume to continue[/]");
+                return Task.FromResult(130);
+            }
+            var card = run.Save(modelPath);
+            AnsiConsole.MarkupLineInterpolated($"wrote {modelPath} (final loss {card.FinalLoss:F4}, {card.TrainingTokens:N0} tokens, {card.TrainingFlops:E2} FLOPs, {card.WallSeconds / 60:F1} min)");
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ponder.Engine.Model;
+using Ponder.Engine.Training;
+
+namespace Ponder.Studies.Training;
+
+/// <summary>The shape of a model to train; the vocabulary comes from the task's tokenizer.</summary>
+public sealed record ModelShape
+{
+    /// <summary>Longest sequence in tokens.</summary>
+    public int ContextLength { get; init; } = 128;
+    /// <summary>Residual stream width.</summary>
+    public int ModelDim { get; init; } = 128;
+    /// <summary>Transformer blocks.</summary>
+    public int Layers { get; init; } = 4;
+    /// <summary>Query heads.</summary>
+    public int Heads { get; init; } = 4;
+    /// <summary>Key/value heads; null = <see cref="Heads"/>.</summary>
+    public int? KeyValueHeads { get; init; }
+    /// <summary>SwiGLU hidden width.</summary>
+    public int FeedForwardDim { get; init; } = 384;
+    /// <summary>Whether the output projection reuses the token embedding.</summary>
+    public bool TiedEmbeddings { get; init; } = true;
+
+    /// <summary>The full configuration for a vocabulary of <paramref name="vocabularySize"/> tokens.</summary>
+    public LlamaConfig ToConfig(int vocabularySize) => new()
+    {
+        VocabularySize = vocabularySize, ContextLength = ContextLength, ModelDim = ModelDim, Layers = Layers, Heads = Heads,
+        KeyValueHeads = KeyValueHeads ?? Heads, FeedForwardDim = FeedForwardDim, TiedEmbeddings = TiedEmbeddings,
+    };
+}
+
+/// <summary>What the model is trained on.</summary>
+public sealed record DataOptions
+{
+    /// <summary>Task name; only "arith" is built in.</summary>
+    public string Task { get; init; } = "arith";
+    /// <summary>Share of training documents that are revisions (wrong attempts in context, then the corrected solution).</summary>
+    public double RevisionShare { get; init; } = 0.25;
+    /// <summary>Relative weight of each difficulty level (1..5) among training problems.</summary>
+    public double[] LevelWeights { get; init; } = [1, 1, 1, 1, 1];
+    /// <summary>Seed of the data stream.</summary>
+    public ulong Seed { get; init; } = 1;
+}
+
+/// <summary>
+/// A training run as checked in beside the models (<c>models/*.train.json</c>): the model's shape, the optimiser
+/// settings and the data. <c>ponder train --config FILE</c> and <c>ponder bench train --config FILE</c> read it.
+/// </summary>
+public sealed record TrainingConfig
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Model name, also the output file's stem.</summary>
+    public string Name { get; init; } = "model";
+    /// <summary>"policy" (solutions and revisions); "prm" is trained from policy samples.</summary>
+    public string Role { get; init; } = "policy";
+    /// <summary>Model shape.</summary>
+    public ModelShape Model { get; init; } = new();
+    /// <summary>Optimiser and schedule.</summary>
+    public TrainingOptions Training { get; init; } = new();
+    /// <summary>Data.</summary>
+    public DataOptions Data { get; init; } = new();
+    /// <summary>Save a checkpoint every this many steps.</summary>
+    public int CheckpointEvery { get; init; } = 500;
+
+    /// <summary>Reads and validates a config file.</summary>
+    /// <exception cref="InvalidDataException">The file is unreadable, malformed or invalid; the message names the file.</exception>
+    public static TrainingConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new InvalidDataException($"{path}: training config not found");
+        TrainingConfig config;
+        try
+        {
+            config = JsonSerializer.Deserialize<TrainingConfig>(File.ReadAllText(path), JsonOptions)
+                ?? throw new InvalidDataException($"{path}: empty training config");
+        }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: malformed training config: {e.Message}", e); }
+        try { config.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+        return config;
+    }
+
+    /// <summary>The config as JSON (stored in the model file and the checkpoint log).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the offending value.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            throw new ArgumentException($"name must be a valid file name, got \"{Name}\"");
+        if (Role is not ("policy" or "prm")) throw new ArgumentException($"role must be \"policy\" or \"prm\", got \"{Role}\"");
+        if (Data.Task != "arith") throw new ArgumentException($"unknown task \"{Data.Task}\"; built in: arith");
+        if (Data.RevisionShare is < 0 or > 1) throw new ArgumentException($"revision share must be in [0, 1], got {Data.RevisionShare}");
+        if (Data.LevelWeights.Length != 5 || Data.LevelWeights.Any(w => w < 0) || Data.LevelWeights.Sum() <= 0)
+            throw new ArgumentException("level weights must be 5 non-negative numbers with a positive sum");
+        if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint interval must be ≥ 1, got {CheckpointEvery}");
+        Model.ToConfig(64).Validate();
+        Training.Validate();
+        if (Training.SequenceLength > Model.ContextLength)
+            throw new ArgumentException($"sequence length {Training.SequenceLength} exceeds the context length {Model.ContextLength}");
+    }
+}
