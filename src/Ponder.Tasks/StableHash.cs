@@ -13,8 +13,12 @@ internal static class StableHash
     /// taking it modulo a small number gives even buckets.</remarks>
     public static ulong Of(string text)
     {
+        // Expressions are short, so the UTF-8 bytes fit on the stack and hashing allocates nothing.
+        int maxBytes = Encoding.UTF8.GetMaxByteCount(text.Length);
+        Span<byte> bytes = maxBytes <= 512 ? stackalloc byte[maxBytes] : new byte[maxBytes];
+        bytes = bytes[..Encoding.UTF8.GetBytes(text, bytes)];
         ulong hash = 0xCBF29CE484222325UL;
-        foreach (byte b in Encoding.UTF8.GetBytes(text))
+        foreach (byte b in bytes)
         {
             hash ^= b;
             hash *= 0x100000001B3UL;

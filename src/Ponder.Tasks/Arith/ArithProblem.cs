@@ -15,7 +15,10 @@ public sealed record ArithProblem
 {
     /// <summary>Stable identifier, <c>arith-L{level}-{16 hex digits}</c>, from a hash of the level and the expression
     /// that does not change between runs or machines.</summary>
-    public string Id { get; }
+    public string Id => _id ??= $"arith-L{Level}-{StableHash.Of($"{Level}:{Expression}"):x16}";
+
+    // Computed on first use: most generated training problems never need a name.
+    private string? _id;
 
     /// <summary>Difficulty level (1 = easiest); see <see cref="ArithDifficulty"/>.</summary>
     public int Level { get; }
@@ -35,7 +38,6 @@ public sealed record ArithProblem
         Expression = expression;
         Steps = steps;
         Answer = steps[^1].Result;
-        Id = $"arith-L{level}-{StableHash.Of($"{level}:{expression}"):x16}";
     }
 
     /// <summary>Builds the problem that starts at <paramref name="first"/> and applies <paramref name="chain"/> in order.</summary>
