@@ -95,6 +95,16 @@ public sealed class ArithGeneratorTests
     }
 
     [Fact]
+    public void ProblemsAreShortEnoughForASmallContext()
+    {
+        foreach (int level in AllLevels)
+        {
+            int longest = ArithGenerator.Generate(level, 5).Take(5000).Max(p => ArithTask.Format(p).Length);
+            Assert.True(longest <= 120, $"level {level}: a prompt and solution take {longest} characters");
+        }
+    }
+
+    [Fact]
     public void SampleAcceptsACandidateProfileAndRejectsAnInvalidOne()
     {
         var candidate = new ArithLevelProfile(Level: 6, Steps: 7, FirstMax: 9, AddSubMax: 9, MulMax: 3, MulShare: 1, ResultMax: 9999);
