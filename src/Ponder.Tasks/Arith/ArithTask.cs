@@ -109,7 +109,8 @@ public static class ArithTask
     /// wrong answers, extra steps and truncated solutions — ordered so that the attempt nearest the correct solution by edit
     /// distance comes last (as Snell et al. order them), then the canonical solution as the completion.
     /// </summary>
-    /// <remarks>The same problem and generator state give the same example.</remarks>
+    /// <remarks>The same problem and generator state give the same example. Rarely an example holds fewer attempts than
+    /// drawn, when redraws keep repeating an attempt already chosen.</remarks>
     public static ArithRevisionExample RevisionExample(ArithProblem problem, SplitMix64 rng)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -132,7 +133,8 @@ public static class ArithTask
     }
 
     // Relative frequencies of the wrong attempts in revision examples; null stands for a truncated solution. Slips and
-    // wrong operands dominate because they are what a small policy gets wrong most.
+    // wrong operands dominate because they are the mistakes expected of a small policy; reweight once real samples of
+    // the trained policy show its actual error mix.
     private static readonly (ArithErrorKind? Kind, int Weight)[] AttemptMix =
     [
         (ArithErrorKind.ArithmeticSlip, 4),
