@@ -1,3 +1,4 @@
+using Ponder;
 using System.Text;
 
 namespace Ponder.Tasks;
@@ -8,7 +9,7 @@ namespace Ponder.Tasks;
 /// </summary>
 internal static class StableHash
 {
-    /// <summary>FNV-1a (64-bit) of the UTF-8 bytes of <paramref name="text"/>, passed through <see cref="Finalize"/>.</summary>
+    /// <summary>FNV-1a (64-bit) of the UTF-8 bytes of <paramref name="text"/>, passed through <see cref="SplitMix64.Mix"/>.</summary>
     /// <remarks>FNV-1a's low bits depend weakly on the early bytes; the finaliser spreads every input bit over the result, so
     /// taking it modulo a small number gives even buckets.</remarks>
     public static ulong Of(string text)
@@ -23,17 +24,6 @@ internal static class StableHash
             hash ^= b;
             hash *= 0x100000001B3UL;
         }
-        return Finalize(hash);
-    }
-
-    /// <summary>Combines a seed with a value into a new, well-mixed seed.</summary>
-    public static ulong Combine(ulong seed, ulong value) => Finalize(seed ^ Finalize(value + 0x9E3779B97F4A7C15UL));
-
-    /// <summary>The SplitMix64 / MurmurHash3-style 64-bit finaliser: a bijection in which every input bit affects every output bit.</summary>
-    public static ulong Finalize(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        return SplitMix64.Mix(hash);
     }
 }

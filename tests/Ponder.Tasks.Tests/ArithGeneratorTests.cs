@@ -1,3 +1,4 @@
+using Ponder;
 using Ponder.Tasks;
 using Ponder.Tasks.Arith;
 

@@ -27,8 +27,8 @@ internal static class TrainCommand
             try { run = TrainingRun.Open(cfg, runDir, parse.GetValue(resume)); }
             catch (InvalidOperationException e) { throw new UserError(e.Message); }
             var trainer = run.Trainer;
-            AnsiConsole.MarkupLineInterpolated($"{cfg.Name}: {trainer.Model.Layout.Count:N0} parameters, {trainer.Options.Steps} steps, run folder {runDir}" +
-                (trainer.Step > 0 ? $", resuming at step {trainer.Step}" : ""));
+            string resuming = trainer.Step > 0 ? $", resuming at step {trainer.Step}" : "";
+            AnsiConsole.MarkupLineInterpolated($"{cfg.Name}: {trainer.Model.Layout.Count:N0} parameters, {trainer.Options.Steps} steps, run folder {runDir}{resuming}");
             bool cancelled = false;
             AnsiConsole.Progress().AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

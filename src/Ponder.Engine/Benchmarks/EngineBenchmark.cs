@@ -2,6 +2,7 @@
 // shared and noisy, so only ratios measured together mean anything). FLOPs follow DESIGN.md §6: forward FLOPs per
 // token at position t = 2·N_nonembed + 2·L·t·d_attn + 2·C·V.
 
+using Ponder;
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using Ponder.Engine.Inference;
@@ -67,7 +68,7 @@ public static class EngineBenchmark
             var seq = engine.NewSequence([], promptTokens + newTokens);
             engine.Forward([seq], [prompt], ws);
             var sw = Stopwatch.StartNew();
-            for (int i = 0; i < newTokens; i++) engine.Forward([seq], [[rng.NextInt(card.VocabularySize)]], ws);
+            for (int i = 0; i < newTokens; i++) engine.Forward([seq], [[rng.NextInt(0, card.VocabularySize - 1)]], ws);
             return sw.Elapsed.TotalSeconds;
         }, cancellationToken, out int decodeRuns);
         double decodeTps = newTokens * decodeRuns / decodeSeconds;

@@ -3,6 +3,7 @@
 // context length). Sequence i samples from its own generator seeded by (seed, i), so its text is the same whatever
 // else is in the batch.
 
+using Ponder;
 using System.Diagnostics;
 using Ponder.Engine.Model;
 using Ponder.Generation;
@@ -113,7 +114,7 @@ public sealed class EngineGenerator : ITextGenerator
     private void Advance(Stream s, ReadOnlySpan<float> logits, SamplingSettings settings, GenerationRequest request, int maxNew, Sampler.Scratch scratch)
     {
         var tokenizer = Model.Tokenizer;
-        int token = Sampler.Sample(logits, settings, ref s.Rng, scratch, out float logProb);
+        int token = Sampler.Sample(logits, settings, s.Rng, scratch, out float logProb);
         s.Tokens.Add(token);
         if (token == tokenizer.Eos)
         {
@@ -142,7 +143,7 @@ public sealed class EngineGenerator : ITextGenerator
     private sealed class Stream(InferenceSequence sequence, ulong seed)
     {
         public InferenceSequence Sequence { get; } = sequence;
-        public SplitMix64 Rng = new(seed);
+        public SplitMix64 Rng { get; } = new(seed);
         public List<int> Tokens { get; } = [];
         public List<TokenLogProb> LogProbs { get; } = [];
         public string Text { get; set; } = "";

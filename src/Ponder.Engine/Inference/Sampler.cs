@@ -1,3 +1,4 @@
+using Ponder;
 using Ponder.Engine.Model;
 
 namespace Ponder.Engine.Inference;
@@ -12,7 +13,7 @@ internal static class Sampler
     /// Returns the chosen token and its log-probability under the model's unfiltered distribution at temperature 1.
     /// <paramref name="scratch"/> holds per-caller buffers of V entries.
     /// </summary>
-    public static int Sample(ReadOnlySpan<float> logits, SamplingSettings settings, ref SplitMix64 rng, Scratch scratch, out float logProb)
+    public static int Sample(ReadOnlySpan<float> logits, SamplingSettings settings, SplitMix64 rng, Scratch scratch, out float logProb)
     {
         int vocab = logits.Length;
         float max = float.NegativeInfinity;
@@ -23,7 +24,7 @@ internal static class Sampler
         for (int i = 0; i < vocab; i++) logSum += Math.Exp(logits[i] - max);
         float logNormalizer = max + (float)Math.Log(logSum);
 
-        int chosen = settings.Temperature == 0 ? argmax : Draw(logits, settings, max, ref rng, scratch);
+        int chosen = settings.Temperature == 0 ? argmax : Draw(logits, settings, max, rng, scratch);
         logProb = logits[chosen] - logNormalizer;
         return chosen;
     }
@@ -35,7 +36,7 @@ internal static class Sampler
         internal readonly int[] Order = new int[vocabularySize];
     }
 
-    private static int Draw(ReadOnlySpan<float> logits, SamplingSettings s, float max, ref SplitMix64 rng, Scratch scratch)
+    private static int Draw(ReadOnlySpan<float> logits, SamplingSettings s, float max, SplitMix64 rng, Scratch scratch)
     {
         int vocab = logits.Length;
         var probs = scratch.Probabilities;

@@ -1,3 +1,4 @@
+using Ponder;
 using Ponder.Generation;
 
 namespace Ponder.Engine.Model;

@@ -1,3 +1,4 @@
+using Ponder;
 using Ponder.Engine.Tokenization;
 using Ponder.Engine.Training;
 using Ponder.Tasks;
@@ -36,7 +37,7 @@ public sealed class ArithPolicyData : ITrainingData
     public void FillBatch(long step, int[] inputs, int[] targets, float[] mask)
     {
         int rows = inputs.Length / _length;
-        var rng = new SplitMix64(StableHash.Combine(_options.Seed, (ulong)step));
+        var rng = new SplitMix64(SplitMix64.Derive(_options.Seed, (ulong)step));
         var tokens = new List<int>(_length + 1);
         var learn = new List<bool>(_length + 1);
         for (int row = 0; row < rows; row++)

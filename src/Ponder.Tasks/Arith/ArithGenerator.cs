@@ -1,3 +1,4 @@
+using Ponder;
 namespace Ponder.Tasks.Arith;
 
 /// <summary>
@@ -17,7 +18,7 @@ public static class ArithGenerator
     public static IEnumerable<ArithProblem> Generate(int level, ulong seed)
     {
         var profile = ArithDifficulty.ForLevel(level);
-        return Stream(profile, new SplitMix64(StableHash.Combine(seed, (ulong)level)));
+        return Stream(profile, new SplitMix64(SplitMix64.Derive(seed, (ulong)level)));
 
         static IEnumerable<ArithProblem> Stream(ArithLevelProfile profile, SplitMix64 rng)
         {

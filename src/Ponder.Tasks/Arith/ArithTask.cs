@@ -1,3 +1,4 @@
+using Ponder;
 using System.Text;
 
 namespace Ponder.Tasks.Arith;

@@ -1,3 +1,4 @@
+using Ponder;
 using Ponder.Engine.Gguf;
 using Ponder.Engine.Model;
 using Ponder.Engine.Tests.Gguf;

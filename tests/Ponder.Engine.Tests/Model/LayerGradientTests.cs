@@ -1,3 +1,4 @@
+using Ponder;
 using Ponder.Engine.Model;
 
 namespace Ponder.Engine.Tests.Model;

@@ -1,3 +1,4 @@
+using Ponder;
 using Ponder.Engine.Model;
 using Ponder.Engine.Training;
 
@@ -15,7 +16,7 @@ internal sealed class ProgressionData(int vocabulary, ulong seed) : ITrainingDat
         int t = inputs.Length / 16;
         for (int b = 0; b < 16; b++)
         {
-            int start = rng.NextInt(vocabulary), stride = 1 + rng.NextInt(3);
+            int start = rng.NextInt(0, vocabulary - 1), stride = rng.NextInt(1, 3);
             for (int i = 0; i < t; i++)
             {
                 inputs[b * t + i] = (start + i * stride) % vocabulary;

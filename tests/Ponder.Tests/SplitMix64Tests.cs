@@ -1,6 +1,6 @@
-using Ponder.Tasks;
+using Ponder;
 
-namespace Ponder.Tasks.Tests;
+namespace Ponder.Tests;
 
 public sealed class SplitMix64Tests
 {
