@@ -241,21 +241,47 @@ public static class MatMul
             }
             else
             {
-                // op(B)[p, j] = b[j*k + p]: a transpose; read each of the panel's columns contiguously.
-                for (int jj = 0; jj < NR; jj++)
+                // op(B)[p, j] = b[j*k + p]: a transpose, done 8×8 in registers for each half of the panel.
+                for (int half = 0; half < NR; half += 8)
                 {
-                    if (jj < nr)
-                    {
-                        float* src = b + (nint)(jc + jr + jj) * k + pc;
-                        for (int p = 0; p < kc; p++) panel[p * NR + jj] = src[p];
-                    }
-                    else
-                    {
-                        for (int p = 0; p < kc; p++) panel[p * NR + jj] = 0f;
-                    }
+                    int cols = Math.Clamp(nr - half, 0, 8);
+                    float* src = b + (nint)(jc + jr + half) * k + pc;
+                    float* dst = panel + half;
+                    int p = 0;
+                    if (cols == 8)
+                        for (; p + 8 <= kc; p += 8) Transpose8x8(src + p, k, dst + p * NR, NR);
+                    for (; p < kc; p++)
+                        for (int col = 0; col < 8; col++)
+                            dst[p * NR + col] = col < cols ? src[(nint)col * k + p] : 0f;
                 }
             }
         }
+    }
+
+    // dst[q*dstStride + r] = src[r*srcStride + q] for r, q in 0..7.
+    private static unsafe void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride),
+            r2 = Avx.LoadVector256(src + 2 * srcStride), r3 = Avx.LoadVector256(src + 3 * srcStride),
+            r4 = Avx.LoadVector256(src + 4 * srcStride), r5 = Avx.LoadVector256(src + 5 * srcStride),
+            r6 = Avx.LoadVector256(src + 6 * srcStride), r7 = Avx.LoadVector256(src + 7 * srcStride);
+        // Interleave pairs of rows, then pairs of pairs (within 128-bit lanes), then swap the lanes' halves.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1),
+            t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3),
+            t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5),
+            t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE),
+            s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE),
+            s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE),
+            s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(s3, s7, 0x31));
     }
 
     private static unsafe void CopyTile(float* src, nint srcStride, float* dst, nint dstStride, int rows, int cols)
