@@ -35,6 +35,8 @@ public static class MatMul
     private const int MC = 96;
     // Bounds the packed B block (KC × NC floats = 2 MiB) for very wide outputs.
     private const int NC = 2048;
+    // A stored [K,M] is packed from this m up; below, the packing costs more than the strided reads (measured).
+    private const int TransposedAPackingRows = 512;
     // Below this many multiply-adds, Parallel.For's fork/join costs more than it saves.
     private const long ParallelThreshold = 1L << 18;
 
@@ -152,16 +154,22 @@ public static class MatMul
     private readonly unsafe struct Problem(bool transA, bool transB, int m, int n, int k,
         float* a, float* b, float* c, bool accumulate)
     {
-        // op(A)[i,p] = a[i * aRowStride + p * aColStride] for both layouts of A.
+        // A stored [K,M] with a long row (m >= TransposedAPackingRows) is read at a stride of m floats per k step; at
+        // the usual power-of-two m every one of those reads falls in the same cache set, so such an A is packed.
+        // Otherwise A is read in place: op(A)[i,p] = a[i * aRowStride + p * aColStride], or, packed,
+        // tile[p * MR + r] (aRowStride = 1, aColStride = MR).
+        private readonly bool packA = transA && m >= TransposedAPackingRows;
         private readonly nint aRowStride = transA ? 1 : k;
-        private readonly nint aColStride = transA ? m : 1;
+        private readonly nint aColStride = !transA ? 1 : m >= TransposedAPackingRows ? MR : m;
 
         // C[i0..i1, j0..j1]; threads call it on disjoint rectangles.
         public void Run(int i0, int i1, int j0, int j1)
         {
             float* tile = stackalloc float[MR * NR];
             int panelsMax = (Math.Min(NC, j1 - j0) + NR - 1) / NR;
-            float[] buffer = PackBuffer(Math.Min(KC, k) * panelsMax * NR);
+            int kcMax = Math.Min(KC, k);
+            int packedBLength = kcMax * panelsMax * NR;
+            float[] buffer = PackBuffer(packedBLength + (packA ? MC * kcMax : 0));
             fixed (float* packed = buffer)
             {
                 for (int jc = j0; jc < j1; jc += NC)
@@ -175,6 +183,8 @@ public static class MatMul
                         for (int ic = i0; ic < i1; ic += MC)
                         {
                             int mc = Math.Min(MC, i1 - ic);
+                            float* packedA = packed + packedBLength;
+                            if (packA) PackTransposedA(m, a, ic, mc, pc, kc, packedA);
                             for (int jr = 0; jr < nc; jr += NR)
                             {
                                 int nr = Math.Min(NR, nc - jr);
@@ -183,7 +193,7 @@ public static class MatMul
                                 {
                                     int mr = Math.Min(MR, mc - ir);
                                     nint i = ic + ir, j = jc + jr;
-                                    float* ap = a + i * aRowStride + pc * aColStride;
+                                    float* ap = packA ? packedA + (nint)ir * kc : a + i * aRowStride + pc * aColStride;
                                     float* cp = c + i * n + j;
                                     if (mr == MR && nr == NR)
                                     {
@@ -200,6 +210,30 @@ public static class MatMul
                         }
                     }
                 }
+            }
+        }
+    }
+
+    // Packs op(A)[ic..ic+mc, pc..pc+kc] of a transposed A (stored [K,M]) into MR-row tiles, tile t = [kc][MR] at
+    // packed + t*MR*kc, so the micro-kernel reads A as one contiguous stream. Rows past mc in the last tile are left
+    // unset: the kernel repeats the last valid row instead.
+    private static unsafe void PackTransposedA(int m, float* a, int ic, int mc, int pc, int kc, float* packed)
+    {
+        // op(A)[i, p] = a[p*m + i]: each tile row is 6 adjacent floats of A's row p. Walk A's rows in order (each
+        // read once, contiguously) rather than tile by tile, which would stride by m and thrash the caches.
+        for (int p = 0; p < kc; p++)
+        {
+            float* src = a + (nint)(pc + p) * m + ic;
+            for (int ir = 0; ir < mc; ir += MR)
+            {
+                int mr = Math.Min(MR, mc - ir);
+                float* dst = packed + (nint)ir * kc + p * MR;
+                // An 8-wide copy writes 2 floats into the tile's slot for p + 1, rewritten on the next pass;
+                // the last p has no next pass, and the last rows of A have no 8 floats to read.
+                if (mr == MR && p + 1 < kc && ic + ir + 8 <= m)
+                    Avx.Store(dst, Avx.LoadVector256(src + ir));
+                else
+                    for (int r = 0; r < mr; r++) dst[r] = src[ir + r];
             }
         }
     }
