@@ -6,16 +6,18 @@
 // GemmReference. Consequence the engine relies on: a row of C does not depend on which other rows are in the batch
 // (batched decode equals one-at-a-time decode exactly), nor on the thread count.
 //
-// Layout (BLIS-style, Goto's algorithm without packing A):
+// Layout (BLIS-style, Goto's algorithm):
 //   for each NC column block, for each KC slice of k:   pack op(B)[slice, block] into NR-wide panels (kc × NR each)
 //     for each MC row block, for each panel, for each MR rows: micro-kernel, MR×NR accumulators in registers
 // Partial sums go to C between k-slices and are reloaded for the next slice; a float store/load is exact, so
-// slicing k does not change the chain. A is read in place: both of its layouts give the micro-kernel cheap
-// broadcasts (six row streams when A is [M,K], six adjacent floats per step when A is [K,M]).
+// slicing k does not change the chain. A is mostly read in place: both of its layouts give the micro-kernel cheap
+// broadcasts (six row streams when A is [M,K], six adjacent floats per step when A is [K,M]); only a [K,M] A with
+// long rows is packed, because its k steps alias in cache. B stored [N,K] is transposed 8×8 in registers.
 // Threads split M (or N when M is short) into disjoint rectangles; k is never split.
 //
-// Limits: row-major contiguous operands without leading-dimension arguments; the fast path needs x64 AVX2 + FMA
-// (elsewhere Gemm runs the reference). For m = 1 with transB, packing B costs about as much as the product.
+// Limits: row-major contiguous operands without leading-dimension arguments; C must not overlap A or B; the fast
+// path needs x64 AVX2 + FMA (elsewhere Gemm runs the reference). Small m is bound by packing B (which is redone on
+// every call) and by the 6-row tile: m = 1 runs at a few percent of peak; batch rows where possible.
 
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -63,6 +65,11 @@ public static class MatMul
     /// <paramref name="transB"/> is false and [N,K] when true. The result is bit-identical to
     /// <see cref="GemmReference"/> for any thread count.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="c"/> must not overlap <paramref name="a"/> or <paramref name="b"/>. Products of at least
+    /// 2^18 multiply-adds run on up to <see cref="MaxThreads"/> threads. Each thread keeps a packing buffer of up to
+    /// about 2 MiB for its lifetime; nothing is allocated per call except the parallel loop's bookkeeping.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span is shorter than its matrix.</exception>
     public static unsafe void Gemm(bool transA, bool transB, int m, int n, int k,
@@ -86,9 +93,9 @@ public static class MatMul
             var problem = new Problem(transA, transB, m, n, k, pa, pb, pc, accumulate);
             int threads = (long)m * n * k < ParallelThreshold ? 1 : maxThreads;
             int rowTiles = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR;
-            // Rows are the better split (each thread packs all of B, which is cheap next to its rows' work);
-            // fall back to columns when there are too few row tiles to keep every thread busy.
-            bool splitRows = rowTiles >= 4 * threads || rowTiles >= colPanels;
+            // Split the dimension with more units, for the better balance. Splitting columns also splits the packing
+            // of B; splitting rows makes every thread pack all of B, which is small next to many rows' work.
+            bool splitRows = rowTiles >= colPanels;
             threads = Math.Min(threads, splitRows ? rowTiles : colPanels);
             if (threads <= 1)
             {
