@@ -16,7 +16,7 @@ namespace Ponder.Engine.Kernels;
 /// <remarks>Safe to call concurrently, though concurrent calls compete for the same cores.</remarks>
 public static class FmaPeak
 {
-    // FMAs per chain between clock checks: long enough that reading the clock costs nothing measurable.
+    // FMAs per chain between checks of the stop signal: the check costs nothing measurable, the overshoot < 1 ms.
     private const int StepsPerCheck = 1 << 14;
     private const int Chains = 12;
 
@@ -33,7 +33,8 @@ public static class FmaPeak
 
         var flops = new double[threads];
         var seconds = new double[threads];
-        using var start = new Barrier(threads);
+        var stop = new StopSignal();
+        using var start = new Barrier(threads + 1);
         var workers = new Thread[threads];
         for (int t = 0; t < threads; t++)
         {
@@ -41,20 +42,39 @@ public static class FmaPeak
             workers[t] = new Thread(() =>
             {
                 start.SignalAndWait();
-                (flops[index], seconds[index]) = RunChains(duration);
+                (flops[index], seconds[index]) = RunChains(stop);
             }) { IsBackground = true, Name = "FmaPeak" };
             workers[t].Start();
         }
+        start.SignalAndWait();
+        Thread.Sleep(duration);
+        stop.Requested = true;
         foreach (var worker in workers) worker.Join();
 
-        // Threads start together but may finish apart; each one's own rate is what its core delivered.
+        // Each thread's own rate is what its core delivered; they start and stop together to within a wake-up.
         double total = 0;
         for (int t = 0; t < threads; t++) total += flops[t] / seconds[t];
         return total / 1e9;
     }
 
+    private sealed class StopSignal
+    {
+        public volatile bool Requested;
+    }
+
+    private static (double Flops, double Seconds) RunChains(StopSignal stop)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long steps = Spin(stop, out float sink);
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (float.IsNaN(sink)) throw new InvalidOperationException("FMA chains diverged.");
+        return ((double)steps * Chains * Vector256<float>.Count * 2, seconds);
+    }
+
+    // Runs the chains until stopped and returns the steps taken. Contains no call at all: around any call (reading
+    // the clock, throwing) the JIT keeps the twelve accumulators on the stack, and the loop would time the spills.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static (double Flops, double Seconds) RunChains(TimeSpan duration)
+    private static long Spin(StopSignal stop, out float sink)
     {
         // acc = acc * m + d converges to d / (1 - m) and stays there: no overflow, no denormals to slow the pipes.
         var m = Vector256.Create(0.999f);
@@ -65,7 +85,6 @@ public static class FmaPeak
             c9 = Vector256.Create(9f), c10 = Vector256.Create(10f), c11 = Vector256.Create(11f);
 
         long steps = 0;
-        var clock = Stopwatch.StartNew();
         do
         {
             for (int s = 0; s < StepsPerCheck; s++)
@@ -78,13 +97,11 @@ public static class FmaPeak
                 c10 = Vector256.FusedMultiplyAdd(c10, m, d); c11 = Vector256.FusedMultiplyAdd(c11, m, d);
             }
             steps += StepsPerCheck;
-        } while (clock.Elapsed < duration);
-        double elapsed = clock.Elapsed.TotalSeconds;
+        } while (!stop.Requested);
 
-        // Fold the chains into a value the caller could observe, so the JIT cannot drop the loop.
+        // Fold the chains into a value the caller observes, so the JIT cannot drop the loop.
         var sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
-        if (float.IsNaN(Vector256.Sum(sum))) throw new InvalidOperationException("FMA chains diverged.");
-
-        return ((double)steps * Chains * Vector256<float>.Count * 2, elapsed);
+        sink = Vector256.Sum(sum);
+        return steps;
     }
 }

@@ -6,16 +6,18 @@
 // GemmReference. Consequence the engine relies on: a row of C does not depend on which other rows are in the batch
 // (batched decode equals one-at-a-time decode exactly), nor on the thread count.
 //
-// Layout (BLIS-style, Goto's algorithm without packing A):
+// Layout (BLIS-style, Goto's algorithm):
 //   for each NC column block, for each KC slice of k:   pack op(B)[slice, block] into NR-wide panels (kc × NR each)
 //     for each MC row block, for each panel, for each MR rows: micro-kernel, MR×NR accumulators in registers
 // Partial sums go to C between k-slices and are reloaded for the next slice; a float store/load is exact, so
-// slicing k does not change the chain. A is read in place: both of its layouts give the micro-kernel cheap
-// broadcasts (six row streams when A is [M,K], six adjacent floats per step when A is [K,M]).
+// slicing k does not change the chain. A is mostly read in place: both of its layouts give the micro-kernel cheap
+// broadcasts (six row streams when A is [M,K], six adjacent floats per step when A is [K,M]); only a [K,M] A with
+// long rows is packed, because its k steps alias in cache. B stored [N,K] is transposed 8×8 in registers.
 // Threads split M (or N when M is short) into disjoint rectangles; k is never split.
 //
-// Limits: row-major contiguous operands without leading-dimension arguments; the fast path needs x64 AVX2 + FMA
-// (elsewhere Gemm runs the reference). For m = 1 with transB, packing B costs about as much as the product.
+// Limits: row-major contiguous operands without leading-dimension arguments; C must not overlap A or B; the fast
+// path needs x64 AVX2 + FMA (elsewhere Gemm runs the reference). Small m is bound by packing B (which is redone on
+// every call) and by the 6-row tile: m = 1 runs at a few percent of peak; batch rows where possible.
 
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -35,6 +37,8 @@ public static class MatMul
     private const int MC = 96;
     // Bounds the packed B block (KC × NC floats = 2 MiB) for very wide outputs.
     private const int NC = 2048;
+    // A stored [K,M] is packed from this m up; below, the packing costs more than the strided reads (measured).
+    private const int TransposedAPackingRows = 512;
     // Below this many multiply-adds, Parallel.For's fork/join costs more than it saves.
     private const long ParallelThreshold = 1L << 18;
 
@@ -61,6 +65,11 @@ public static class MatMul
     /// <paramref name="transB"/> is false and [N,K] when true. The result is bit-identical to
     /// <see cref="GemmReference"/> for any thread count.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="c"/> must not overlap <paramref name="a"/> or <paramref name="b"/>. Products of at least
+    /// 2^18 multiply-adds run on up to <see cref="MaxThreads"/> threads. Each thread keeps a packing buffer of up to
+    /// about 2 MiB for its lifetime; nothing is allocated per call except the parallel loop's bookkeeping.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span is shorter than its matrix.</exception>
     public static unsafe void Gemm(bool transA, bool transB, int m, int n, int k,
@@ -84,9 +93,9 @@ public static class MatMul
             var problem = new Problem(transA, transB, m, n, k, pa, pb, pc, accumulate);
             int threads = (long)m * n * k < ParallelThreshold ? 1 : maxThreads;
             int rowTiles = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR;
-            // Rows are the better split (each thread packs all of B, which is cheap next to its rows' work);
-            // fall back to columns when there are too few row tiles to keep every thread busy.
-            bool splitRows = rowTiles >= 4 * threads || rowTiles >= colPanels;
+            // Split the dimension with more units, for the better balance. Splitting columns also splits the packing
+            // of B; splitting rows makes every thread pack all of B, which is small next to many rows' work.
+            bool splitRows = rowTiles >= colPanels;
             threads = Math.Min(threads, splitRows ? rowTiles : colPanels);
             if (threads <= 1)
             {
@@ -152,16 +161,22 @@ public static class MatMul
     private readonly unsafe struct Problem(bool transA, bool transB, int m, int n, int k,
         float* a, float* b, float* c, bool accumulate)
     {
-        // op(A)[i,p] = a[i * aRowStride + p * aColStride] for both layouts of A.
+        // A stored [K,M] with a long row (m >= TransposedAPackingRows) is read at a stride of m floats per k step; at
+        // the usual power-of-two m every one of those reads falls in the same cache set, so such an A is packed.
+        // Otherwise A is read in place: op(A)[i,p] = a[i * aRowStride + p * aColStride], or, packed,
+        // tile[p * MR + r] (aRowStride = 1, aColStride = MR).
+        private readonly bool packA = transA && m >= TransposedAPackingRows;
         private readonly nint aRowStride = transA ? 1 : k;
-        private readonly nint aColStride = transA ? m : 1;
+        private readonly nint aColStride = !transA ? 1 : m >= TransposedAPackingRows ? MR : m;
 
         // C[i0..i1, j0..j1]; threads call it on disjoint rectangles.
         public void Run(int i0, int i1, int j0, int j1)
         {
             float* tile = stackalloc float[MR * NR];
             int panelsMax = (Math.Min(NC, j1 - j0) + NR - 1) / NR;
-            float[] buffer = PackBuffer(Math.Min(KC, k) * panelsMax * NR);
+            int kcMax = Math.Min(KC, k);
+            int packedBLength = kcMax * panelsMax * NR;
+            float[] buffer = PackBuffer(packedBLength + (packA ? MC * kcMax : 0));
             fixed (float* packed = buffer)
             {
                 for (int jc = j0; jc < j1; jc += NC)
@@ -175,6 +190,8 @@ public static class MatMul
                         for (int ic = i0; ic < i1; ic += MC)
                         {
                             int mc = Math.Min(MC, i1 - ic);
+                            float* packedA = packed + packedBLength;
+                            if (packA) PackTransposedA(m, a, ic, mc, pc, kc, packedA);
                             for (int jr = 0; jr < nc; jr += NR)
                             {
                                 int nr = Math.Min(NR, nc - jr);
@@ -183,7 +200,7 @@ public static class MatMul
                                 {
                                     int mr = Math.Min(MR, mc - ir);
                                     nint i = ic + ir, j = jc + jr;
-                                    float* ap = a + i * aRowStride + pc * aColStride;
+                                    float* ap = packA ? packedA + (nint)ir * kc : a + i * aRowStride + pc * aColStride;
                                     float* cp = c + i * n + j;
                                     if (mr == MR && nr == NR)
                                     {
@@ -200,6 +217,30 @@ public static class MatMul
                         }
                     }
                 }
+            }
+        }
+    }
+
+    // Packs op(A)[ic..ic+mc, pc..pc+kc] of a transposed A (stored [K,M]) into MR-row tiles, tile t = [kc][MR] at
+    // packed + t*MR*kc, so the micro-kernel reads A as one contiguous stream. Rows past mc in the last tile are left
+    // unset: the kernel repeats the last valid row instead.
+    private static unsafe void PackTransposedA(int m, float* a, int ic, int mc, int pc, int kc, float* packed)
+    {
+        // op(A)[i, p] = a[p*m + i]: each tile row is 6 adjacent floats of A's row p. Walk A's rows in order (each
+        // read once, contiguously) rather than tile by tile, which would stride by m and thrash the caches.
+        for (int p = 0; p < kc; p++)
+        {
+            float* src = a + (nint)(pc + p) * m + ic;
+            for (int ir = 0; ir < mc; ir += MR)
+            {
+                int mr = Math.Min(MR, mc - ir);
+                float* dst = packed + (nint)ir * kc + p * MR;
+                // An 8-wide copy writes 2 floats into the tile's slot for p + 1, rewritten on the next pass;
+                // the last p has no next pass, and the last rows of A have no 8 floats to read.
+                if (mr == MR && p + 1 < kc && ic + ir + 8 <= m)
+                    Avx.Store(dst, Avx.LoadVector256(src + ir));
+                else
+                    for (int r = 0; r < mr; r++) dst[r] = src[ir + r];
             }
         }
     }
@@ -241,21 +282,47 @@ public static class MatMul
             }
             else
             {
-                // op(B)[p, j] = b[j*k + p]: a transpose; read each of the panel's columns contiguously.
-                for (int jj = 0; jj < NR; jj++)
+                // op(B)[p, j] = b[j*k + p]: a transpose, done 8×8 in registers for each half of the panel.
+                for (int half = 0; half < NR; half += 8)
                 {
-                    if (jj < nr)
-                    {
-                        float* src = b + (nint)(jc + jr + jj) * k + pc;
-                        for (int p = 0; p < kc; p++) panel[p * NR + jj] = src[p];
-                    }
-                    else
-                    {
-                        for (int p = 0; p < kc; p++) panel[p * NR + jj] = 0f;
-                    }
+                    int cols = Math.Clamp(nr - half, 0, 8);
+                    float* src = b + (nint)(jc + jr + half) * k + pc;
+                    float* dst = panel + half;
+                    int p = 0;
+                    if (cols == 8)
+                        for (; p + 8 <= kc; p += 8) Transpose8x8(src + p, k, dst + p * NR, NR);
+                    for (; p < kc; p++)
+                        for (int col = 0; col < 8; col++)
+                            dst[p * NR + col] = col < cols ? src[(nint)col * k + p] : 0f;
                 }
             }
         }
+    }
+
+    // dst[q*dstStride + r] = src[r*srcStride + q] for r, q in 0..7.
+    private static unsafe void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride),
+            r2 = Avx.LoadVector256(src + 2 * srcStride), r3 = Avx.LoadVector256(src + 3 * srcStride),
+            r4 = Avx.LoadVector256(src + 4 * srcStride), r5 = Avx.LoadVector256(src + 5 * srcStride),
+            r6 = Avx.LoadVector256(src + 6 * srcStride), r7 = Avx.LoadVector256(src + 7 * srcStride);
+        // Interleave pairs of rows, then pairs of pairs (within 128-bit lanes), then swap the lanes' halves.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1),
+            t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3),
+            t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5),
+            t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE),
+            s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE),
+            s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE),
+            s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(s3, s7, 0x31));
     }
 
     private static unsafe void CopyTile(float* src, nint srcStride, float* dst, nint dstStride, int rows, int cols)

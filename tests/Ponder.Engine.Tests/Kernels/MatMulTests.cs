@@ -5,12 +5,13 @@ namespace Ponder.Engine.Tests.Kernels;
 public class MatMulTests
 {
     // (m, n, k): unit sizes, single rows/columns, sizes off the 6×16 micro-tile and the 96/256 blocks,
-    // vocab-like n, k spanning several k-slices, and products big enough to take the multi-threaded path.
+    // vocab-like n, k spanning several k-slices, products big enough to take the multi-threaded path, and m large
+    // enough that a transposed A is packed.
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 1, 40, 64 }, { 1, 768, 256 }, { 7, 1, 5 }, { 5, 17, 3 }, { 6, 16, 1 }, { 13, 40, 1 },
         { 11, 17, 300 }, { 97, 33, 257 }, { 64, 40, 128 }, { 100, 768, 256 }, { 256, 256, 256 },
-        { 2, 700, 300 }, { 130, 50, 520 }, { 6, 2100, 40 },
+        { 2, 700, 300 }, { 130, 50, 520 }, { 6, 2100, 40 }, { 600, 40, 70 }, { 1000, 33, 300 },
     };
 
     [Theory]
