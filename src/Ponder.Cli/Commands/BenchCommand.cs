@@ -41,9 +41,10 @@ internal static class BenchCommand
             table.AddRow($"prefill ({r.PromptTokens} tokens)", $"{r.PrefillTokensPerSecond:N0}", $"{r.PrefillFractionOfPeak:P1}");
             table.AddRow("decode, one sequence", $"{r.DecodeTokensPerSecond:N0}", $"{r.DecodeFractionOfPeak:P1}");
             table.AddRow($"decode, {r.Continuations} continuations of one prompt", $"{r.BatchedDecodeTokensPerSecond:N0}", $"{r.BatchedDecodeFractionOfPeak:P1}");
+            table.AddRow($"generator end to end, {r.Continuations} continuations ({r.GeneratorTokensPerCall} tokens per call)", $"{r.GeneratorTokensPerSecond:N0}", "");
             AnsiConsole.MarkupLineInterpolated($"model {r.Model}: {r.Parameters:N0} parameters; FMA peak {r.PeakGflops:F1} GFLOP/s on {Environment.ProcessorCount} cores ({r.PeakGflopsOneCore:F1} on one)");
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLineInterpolated($"the shared prompt was prefilled {r.SharedPrefixPrefills} time(s) for {r.Continuations} continuations ({r.BatchedGeneratedTokens} tokens generated)");
+            AnsiConsole.MarkupLineInterpolated($"the shared prompt was prefilled {r.SharedPrefixPrefills} time(s) per call of {r.Continuations} continuations");
             await WriteJson(parse.GetValue(json), r);
             return 0;
         }));

@@ -19,9 +19,11 @@ public sealed record InferenceBenchmarkResult(
     int PromptTokens,
     [property: JsonPropertyName("prefill_tokens_per_s")] double PrefillTokensPerSecond, double PrefillFractionOfPeak,
     [property: JsonPropertyName("decode_tokens_per_s")] double DecodeTokensPerSecond, double DecodeFractionOfPeak,
-    int Continuations, int BatchedGeneratedTokens,
+    int Continuations,
     [property: JsonPropertyName("batched_decode_tokens_per_s")] double BatchedDecodeTokensPerSecond, double BatchedDecodeFractionOfPeak,
-    long SharedPrefixPrefills);
+    int GeneratorTokensPerCall,
+    [property: JsonPropertyName("generator_tokens_per_s")] double GeneratorTokensPerSecond,
+    double SharedPrefixPrefills);
 
 /// <summary>Figures of <see cref="EngineBenchmark.RunTraining"/>.</summary>
 public sealed record TrainingBenchmarkResult(
@@ -36,8 +38,9 @@ public static class EngineBenchmark
         (FmaPeak.MeasureGflops(Environment.ProcessorCount, duration), FmaPeak.MeasureGflops(1, duration));
 
     /// <summary>
-    /// Prefill of a <paramref name="promptTokens"/>-token prompt, single-sequence decode, and batched decode of
-    /// <paramref name="continuations"/> continuations of that one prompt through the generator (prefix shared).
+    /// Prefill of a <paramref name="promptTokens"/>-token prompt, single-sequence decode, batched decode of
+    /// <paramref name="continuations"/> continuations of that one prompt (prefix shared), and the same request end to end
+    /// through the generator (sampling, early end-of-sequence), which also counts how often the prompt was prefilled.
     /// </summary>
     public static async Task<InferenceBenchmarkResult> RunInference(EngineModel model, int promptTokens = 64, int continuations = 64,
         int newTokens = 64, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
@@ -75,6 +78,29 @@ public static class EngineBenchmark
         double decodeFlops = card.ForwardFlops(promptTokens, promptTokens + newTokens) * decodeRuns / decodeSeconds;
 
         progress?.Report($"batched decode: {continuations} continuations of one prompt");
+        // Decode throughput at a fixed shape: the prompt prefilled once, then every continuation decodes newTokens
+        // tokens (no early end-of-sequence), as llama-bench measures it.
+        double batchedSeconds = Measure(() =>
+        {
+            var root = engine.NewSequence([], promptTokens);
+            engine.Forward([root], [prompt], ws);
+            var children = Enumerable.Range(0, continuations).Select(_ => engine.NewSequence(root.Fork(), newTokens)).ToArray();
+            var next = children.Select(_ => new int[1]).ToArray();
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < newTokens; i++)
+            {
+                foreach (var token in next) token[0] = rng.NextInt(0, card.VocabularySize - 1);
+                engine.Forward(children, next, ws);
+            }
+            double seconds = sw.Elapsed.TotalSeconds;
+            root.Own.Release();
+            foreach (var child in children) child.Own.Release();
+            return seconds;
+        }, cancellationToken, out int batchedRuns);
+        double batchedTps = (double)continuations * newTokens * batchedRuns / batchedSeconds;
+        double batchedFlops = continuations * card.ForwardFlops(promptTokens, promptTokens + newTokens) * batchedRuns / batchedSeconds;
+
+        progress?.Report("generator: sampling, stop conditions and prefix sharing end to end");
         var generator = new EngineGenerator(model);
         var request = new GenerationRequest
         {
@@ -82,23 +108,24 @@ public static class EngineBenchmark
             Count = continuations, MaxTokens = newTokens,
             Sampling = new SamplingOptions { Temperature = 1f, Seed = 7 },
         };
-        await generator.GenerateAsync(request with { Count = 2, MaxTokens = 4 }, cancellationToken); // JIT warm-up
+        await generator.GenerateAsync(request, cancellationToken); // warm-up: pooled KV storage and workspaces
         long prefillsBefore = generator.PrefixPrefills;
+        int generated = 0, calls = 0;
         var watch = Stopwatch.StartNew();
-        var result = await generator.GenerateAsync(request, cancellationToken);
-        double batchedSeconds = watch.Elapsed.TotalSeconds;
-        long sharedPrefills = generator.PrefixPrefills - prefillsBefore;
-        int generated = result.GeneratedTokens;
-        // FLOPs of the whole call: the prompt once, then every generated token at its position.
-        int promptLength = result.Continuations[0].PromptTokens;
-        double batchedFlops = card.ForwardFlops(0, promptLength)
-            + result.Continuations.Sum(c => card.ForwardFlops(promptLength, promptLength + c.GeneratedTokens));
+        while (watch.Elapsed.TotalSeconds < 1 || calls < 3)
+        {
+            var result = await generator.GenerateAsync(request with { Sampling = request.Sampling with { Seed = (ulong)calls } }, cancellationToken);
+            calls++;
+            generated += result.GeneratedTokens;
+        }
+        double generatorTps = generated / watch.Elapsed.TotalSeconds;
+        double sharedPrefills = (double)(generator.PrefixPrefills - prefillsBefore) / calls;
 
         return new InferenceBenchmarkResult(
             model.Name, card.Parameters, peak, peakOne,
             promptTokens, prefillTps, prefillFlops / 1e9 / peak,
             decodeTps, decodeFlops / 1e9 / peak,
-            continuations, generated, generated / batchedSeconds, batchedFlops / batchedSeconds / 1e9 / peak,
+            continuations, batchedTps, batchedFlops / 1e9 / peak, generated / calls, generatorTps,
             sharedPrefills);
     }
 

@@ -15,6 +15,7 @@ public sealed class EngineGenerator : ITextGenerator
 {
     private readonly InferenceEngine _engine;
     private readonly bool _sharePrefix;
+    private readonly System.Collections.Concurrent.ConcurrentBag<InferenceEngine.Workspace> _workspaces = [];
 
     /// <summary>Serves <paramref name="model"/>.</summary>
     /// <param name="model">The model.</param>
@@ -67,42 +68,63 @@ public sealed class EngineGenerator : ITextGenerator
         ulong seed = request.Sampling.Seed ?? (ulong)Random.Shared.NextInt64();
         int maxNew = Math.Min(request.MaxTokens, context - prompt.Length);
 
-        var ws = new InferenceEngine.Workspace();
-        var scratch = new Sampler.Scratch(tokenizer.VocabularySize);
+        var ws = _workspaces.TryTake(out var pooled) ? pooled : new InferenceEngine.Workspace();
+        var owned = new List<InferenceSequence>();
         var streams = new Stream[request.Count];
-        if (_sharePrefix)
+        try
         {
-            var root = _engine.NewSequence([], prompt.Length);
-            var rootLogits = _engine.Forward([root], [prompt], ws).ToArray();
-            Interlocked.Increment(ref _prefixPrefills);
-            for (int i = 0; i < streams.Length; i++)
+            var scratch = new Sampler.Scratch(tokenizer.VocabularySize);
+            if (_sharePrefix)
             {
-                streams[i] = new Stream(_engine.NewSequence(root.Fork(), maxNew), SplitMix64.Derive(seed, (ulong)i));
-                Advance(streams[i], rootLogits, settings, request, maxNew, scratch);
-            }
-        }
-        else
-        {
-            for (int i = 0; i < streams.Length; i++)
-            {
-                streams[i] = new Stream(_engine.NewSequence([], prompt.Length + maxNew), SplitMix64.Derive(seed, (ulong)i));
-                var logits = _engine.Forward([streams[i].Sequence], [prompt], ws);
+                var root = _engine.NewSequence([], prompt.Length);
+                owned.Add(root);
+                var rootLogits = _engine.Forward([root], [prompt], ws).ToArray();
                 Interlocked.Increment(ref _prefixPrefills);
-                Advance(streams[i], logits, settings, request, maxNew, scratch);
+                for (int i = 0; i < streams.Length; i++)
+                {
+                    streams[i] = new Stream(_engine.NewSequence(root.Fork(), maxNew), SplitMix64.Derive(seed, (ulong)i));
+                    owned.Add(streams[i].Sequence);
+                    Advance(streams[i], rootLogits, settings, request, maxNew, scratch);
+                }
+            }
+            else
+            {
+                for (int i = 0; i < streams.Length; i++)
+                {
+                    streams[i] = new Stream(_engine.NewSequence([], prompt.Length + maxNew), SplitMix64.Derive(seed, (ulong)i));
+                    owned.Add(streams[i].Sequence);
+                    var logits = _engine.Forward([streams[i].Sequence], [prompt], ws);
+                    Interlocked.Increment(ref _prefixPrefills);
+                    Advance(streams[i], logits, settings, request, maxNew, scratch);
+                }
+            }
+
+            var active = new List<Stream>(streams.Length);
+            var sequences = new List<InferenceSequence>(streams.Length);
+            var next = new List<int[]>(streams.Length);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                active.Clear(); sequences.Clear(); next.Clear();
+                foreach (var s in streams)
+                {
+                    if (s.Finish is not null) continue;
+                    active.Add(s);
+                    sequences.Add(s.Sequence);
+                    s.NextToken[0] = s.Tokens[^1];
+                    next.Add(s.NextToken);
+                }
+                if (active.Count == 0) break;
+                var logits = _engine.Forward(sequences, next, ws);
+                int vocab = tokenizer.VocabularySize;
+                for (int i = 0; i < active.Count; i++)
+                    Advance(active[i], logits.Slice(i * vocab, vocab), settings, request, maxNew, scratch);
             }
         }
-
-        var active = new List<Stream>(streams.Length);
-        while (true)
+        finally
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            active.Clear();
-            active.AddRange(streams.Where(s => s.Finish is null));
-            if (active.Count == 0) break;
-            var logits = _engine.Forward(active.Select(s => s.Sequence).ToArray(), active.Select(s => new[] { s.Tokens[^1] }).ToArray(), ws);
-            int vocab = tokenizer.VocabularySize;
-            for (int i = 0; i < active.Count; i++)
-                Advance(active[i], logits.Slice(i * vocab, vocab), settings, request, maxNew, scratch);
+            foreach (var sequence in owned) sequence.Own.Release();
+            _workspaces.Add(ws);
         }
 
         return new GenerationResult(streams.Select((s, i) => new Continuation(
@@ -145,6 +167,7 @@ public sealed class EngineGenerator : ITextGenerator
         public InferenceSequence Sequence { get; } = sequence;
         public SplitMix64 Rng { get; } = new(seed);
         public List<int> Tokens { get; } = [];
+        public int[] NextToken { get; } = new int[1];
         public List<TokenLogProb> LogProbs { get; } = [];
         public string Text { get; set; } = "";
         public FinishReason? Finish { get; set; }

@@ -5,6 +5,7 @@
 
 using System.Numerics.Tensors;
 using Ponder.Engine.Model;
+using Ponder.Engine.Kernels;
 using static Ponder.Engine.Model.Layers;
 
 namespace Ponder.Engine.Inference;
@@ -13,12 +14,20 @@ namespace Ponder.Engine.Inference;
 internal sealed class InferenceEngine
 {
     private readonly float[] _ropeCos, _ropeSin;
+    // Every projection packed once for the GEMM micro-kernel; weights never change during inference.
+    private readonly Dictionary<ParameterTensor, PackedMatrix> _packed;
 
     public InferenceEngine(LlamaModel model)
     {
         Model = model;
         (_ropeCos, _ropeSin) = RopeTables(model.Config.ContextLength, model.Config.HeadSize, model.Config.RopeBase);
+        _packed = model.Layout.Tensors.Where(t => t.IsMatrix)
+            .ToDictionary(t => t, t => MatMul.Pack(transB: true, k: t.Cols, n: t.Rows, model[t]));
     }
+
+    // out[N, OC] = x[N, IC] · w[OC, IC]ᵀ with the pre-packed w
+    private void Linear(Span<float> output, ReadOnlySpan<float> x, ParameterTensor w, int rows) =>
+        MatMul.Gemm(false, rows, x, _packed[w], output, accumulate: false);
 
     public LlamaModel Model { get; }
 
@@ -31,7 +40,8 @@ internal sealed class InferenceEngine
     {
         internal float[] X = [], Ln = [], Q = [], K = [], V = [], AttY = [], Gate = [], Up = [], H = [], Logits = [];
         internal int[] Positions = [], RowSequence = [];
-        internal float[][] Scores = [];
+        internal Workspace[] Groups = [];
+        internal float[] Scores = [];
 
         internal void Ensure(int rows, LlamaConfig c, int logitRows)
         {
@@ -42,8 +52,7 @@ internal sealed class InferenceEngine
             Grow(ref Gate, rows * c.FeedForwardDim); Grow(ref Up, rows * c.FeedForwardDim); Grow(ref H, rows * c.FeedForwardDim);
             Grow(ref Logits, logitRows * c.VocabularySize);
             if (Positions.Length < rows) { Positions = new int[rows]; RowSequence = new int[rows]; }
-            if (Scores.Length < Environment.ProcessorCount)
-                Scores = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => new float[c.ContextLength]).ToArray();
+            if (Scores.Length < c.ContextLength) Scores = new float[c.ContextLength];
         }
     }
 
@@ -53,6 +62,37 @@ internal sealed class InferenceEngine
     /// The returned span aliases the workspace and is valid until its next use.
     /// </summary>
     public ReadOnlySpan<float> Forward(IReadOnlyList<InferenceSequence> sequences, IReadOnlyList<int[]> tokens, Workspace ws, bool allPositions = false)
+    {
+        // Many independent sequences (a decode step): split them into one group per core and run each group's whole
+        // forward pass on its own thread. One fork/join per step instead of one per matmul and attention, which on a
+        // small model costs more than the work it splits. Rows never mix, so the logits are the same either way.
+        int groups = Math.Min(Environment.ProcessorCount, sequences.Count / MinSequencesPerGroup);
+        if (groups < 2 || allPositions) return ForwardGroup(sequences, tokens, ws, allPositions, parallel: true);
+        int vocab = Model.Config.VocabularySize;
+        ws.Ensure(0, Model.Config, sequences.Count);
+        while (ws.Groups.Length < groups) ws.Groups = [.. ws.Groups, new Workspace()];
+        var logits = ws.Logits;
+        Parallel.For(0, groups, g =>
+        {
+            int start = sequences.Count * g / groups, end = sequences.Count * (g + 1) / groups;
+            using var single = MatMul.LimitThreads(1);
+            var part = ForwardGroup(Slice(sequences, start, end), Slice(tokens, start, end), ws.Groups[g], false, parallel: false);
+            part.CopyTo(logits.AsSpan(start * vocab, (end - start) * vocab));
+        });
+        return logits.AsSpan(0, sequences.Count * vocab);
+    }
+
+    // Below this many sequences per core, splitting a decode step is not worth a fork/join.
+    private const int MinSequencesPerGroup = 8;
+
+    private static T[] Slice<T>(IReadOnlyList<T> list, int start, int end)
+    {
+        var part = new T[end - start];
+        for (int i = start; i < end; i++) part[i - start] = list[i];
+        return part;
+    }
+
+    private ReadOnlySpan<float> ForwardGroup(IReadOnlyList<InferenceSequence> sequences, IReadOnlyList<int[]> tokens, Workspace ws, bool allPositions, bool parallel)
     {
         var cfg = Model.Config;
         var lay = Model.Layout;
@@ -83,15 +123,18 @@ internal sealed class InferenceEngine
                 ws.RowSequence[row] = s;
             }
         var positions = ws.Positions.AsSpan(0, rows);
-        EmbeddingForward(x, tokens.SelectMany(t => t).ToArray(), Model[lay.TokenEmbedding], c);
+        row = 0;
+        foreach (var sequenceTokens in tokens)
+            foreach (int token in sequenceTokens)
+                Model[lay.TokenEmbedding].Slice(token * c, c).CopyTo(x.Slice(row++ * c, c));
 
         for (int l = 0; l < cfg.Layers; l++)
         {
             var blk = lay.Blocks[l];
             RmsNormForward(ln, ws.H, x, Model[blk.AttentionNorm], rows, c, cfg.NormEpsilon);
-            LinearForward(ws.Q, ln, Model[blk.Query], rows, c, qd);
-            LinearForward(ws.K, ln, Model[blk.Key], rows, c, kvd);
-            LinearForward(ws.V, ln, Model[blk.Value], rows, c, kvd);
+            Linear(ws.Q, ln, blk.Query, rows);
+            Linear(ws.K, ln, blk.Key, rows);
+            Linear(ws.V, ln, blk.Value, rows);
             Rope(ws.Q, positions, cfg.Heads, hs, _ropeCos, _ropeSin, 1f);
             Rope(ws.K, positions, cfg.KeyValueHeads, hs, _ropeCos, _ropeSin, 1f);
             for (int r = 0; r < rows; r++)
@@ -101,14 +144,14 @@ internal sealed class InferenceEngine
                 ws.K.AsSpan(r * kvd, kvd).CopyTo(own.Keys.AsSpan(offset, kvd));
                 ws.V.AsSpan(r * kvd, kvd).CopyTo(own.Values.AsSpan(offset, kvd));
             }
-            Attend(sequences, ws, rows, l);
-            LinearForward(ln, ws.AttY, Model[blk.AttentionOutput], rows, qd, c);
+            Attend(sequences, ws, rows, l, parallel);
+            Linear(ln, ws.AttY, blk.AttentionOutput, rows);
             TensorPrimitives.Add(x, ln, x);
             RmsNormForward(ln, ws.H, x, Model[blk.FeedForwardNorm], rows, c, cfg.NormEpsilon);
-            LinearForward(ws.Gate, ln, Model[blk.Gate], rows, c, f);
-            LinearForward(ws.Up, ln, Model[blk.Up], rows, c, f);
+            Linear(ws.Gate, ln, blk.Gate, rows);
+            Linear(ws.Up, ln, blk.Up, rows);
             SwiGluForward(ws.H.AsSpan(0, rows * f), ws.Gate, ws.Up);
-            LinearForward(ln, ws.H, Model[blk.Down], rows, f, c);
+            Linear(ln, ws.H, blk.Down, rows);
             TensorPrimitives.Add(x, ln, x);
         }
         for (int s = 0; s < sequences.Count; s++) sequences[s].Own.Length += tokens[s].Length;
@@ -127,59 +170,59 @@ internal sealed class InferenceEngine
         }
         RmsNormForward(ln, ws.H, x[..(outRows * c)], Model[lay.OutputNorm], outRows, c, cfg.NormEpsilon);
         var logits = ws.Logits.AsSpan(0, outRows * cfg.VocabularySize);
-        LinearForward(logits, ln, Model[lay.Output], outRows, c, cfg.VocabularySize);
+        Linear(logits, ln, lay.Output, outRows);
         return logits;
     }
 
     // AttY[r, h·hs] = softmax(q·Kᵀ/√hs)·V over every position ≤ the row's own, across shared segments and the own one.
-    private void Attend(IReadOnlyList<InferenceSequence> sequences, Workspace ws, int rows, int layer)
+    private unsafe void Attend(IReadOnlyList<InferenceSequence> sequences, Workspace ws, int rows, int layer, bool parallel)
     {
         var cfg = Model.Config;
         int nh = cfg.Heads, hs = cfg.HeadSize, qd = cfg.AttentionDim, group = cfg.Heads / cfg.KeyValueHeads;
         float scale = 1f / MathF.Sqrt(hs);
-        void Work(int item, float[] scores)
+        void Work(int item, float[] scoreBuffer)
         {
             int r = item / nh, h = item % nh, hk = h / group;
             var seq = sequences[ws.RowSequence[r]];
             int position = ws.Positions[r];
-            var qv = ws.Q.AsSpan(r * qd + h * hs, hs);
-            var output = ws.AttY.AsSpan(r * qd + h * hs, hs);
-            float max = float.NegativeInfinity;
-            int n = 0;
-            foreach (var (segment, end) in Visible(seq, position))
-                for (int p = segment.Start; p < end; p++, n++)
+            fixed (float* q = ws.Q, attY = ws.AttY, scores = scoreBuffer)
+            {
+                float* qv = q + r * qd + h * hs;
+                float* output = attY + r * qd + h * hs;
+                int kvd = cfg.KeyValueDim, n = 0;
+                for (int s = 0; s <= seq.Shared.Count; s++)
                 {
-                    float score = TensorPrimitives.Dot(qv, segment.Keys.AsSpan(segment.Offset(layer, p) + hk * hs, hs)) * scale;
-                    scores[n] = score;
-                    if (score > max) max = score;
+                    var (segment, end) = s < seq.Shared.Count ? (seq.Shared[s].Segment, seq.Shared[s].End) : (seq.Own, position + 1);
+                    fixed (float* keys = segment.Keys)
+                        VectorKernels.Scores(qv, keys + segment.Offset(layer, segment.Start) + hk * hs, kvd, end - segment.Start, hs, scale, scores + n);
+                    n += end - segment.Start;
                 }
-            float sum = 0;
-            for (int i = 0; i < n; i++) { scores[i] = MathF.Exp(scores[i] - max); sum += scores[i]; }
-            float inv = 1f / sum;
-            output.Clear();
-            n = 0;
-            foreach (var (segment, end) in Visible(seq, position))
-                for (int p = segment.Start; p < end; p++, n++)
-                    TensorPrimitives.MultiplyAdd(segment.Values.AsSpan(segment.Offset(layer, p) + hk * hs, hs), scores[n] * inv, output, output);
+                float max = float.NegativeInfinity;
+                for (int i = 0; i < n; i++) max = Math.Max(max, scores[i]);
+                float sum = 0;
+                for (int i = 0; i < n; i++) { scores[i] = MathF.Exp(scores[i] - max); sum += scores[i]; }
+                float inv = 1f / sum;
+                for (int i = 0; i < n; i++) scores[i] *= inv;
+                new Span<float>(output, hs).Clear();
+                n = 0;
+                for (int s = 0; s <= seq.Shared.Count; s++)
+                {
+                    var (segment, end) = s < seq.Shared.Count ? (seq.Shared[s].Segment, seq.Shared[s].End) : (seq.Own, position + 1);
+                    fixed (float* values = segment.Values)
+                        VectorKernels.WeightedSum(output, values + segment.Offset(layer, segment.Start) + hk * hs, kvd, end - segment.Start, hs, scores + n);
+                    n += end - segment.Start;
+                }
+            }
         }
 
         int items = rows * nh;
-        if (items < 16)
+        if (!parallel || items < 16)
         {
-            for (int i = 0; i < items; i++) Work(i, ws.Scores[0]);
+            for (int i = 0; i < items; i++) Work(i, ws.Scores);
             return;
         }
-        int workers = Math.Min(ws.Scores.Length, items);
-        Parallel.For(0, workers, w =>
-        {
-            for (int i = w; i < items; i += workers) Work(i, ws.Scores[w]);
-        });
-    }
-
-    // Segments visible from a query at `position` (inclusive), with the end of each visible range.
-    private static IEnumerable<(KvSegment Segment, int End)> Visible(InferenceSequence seq, int position)
-    {
-        foreach (var view in seq.Shared) yield return (view.Segment, view.End);
-        yield return (seq.Own, position + 1);
+        // Dynamic scheduling: on a shared machine a worker may be descheduled, and the others take over its items.
+        int context = Model.Config.ContextLength;
+        Parallel.For(0, items, () => new float[context], (i, _, buffer) => { Work(i, buffer); return buffer; }, _ => { });
     }
 }

@@ -3,19 +3,32 @@
 // sequence's own growing segment. K/V at position p depend only on tokens ≤ p, so a child may see just a prefix of
 // a shared segment.
 
+using System.Buffers;
+
 namespace Ponder.Engine.Inference;
 
 /// <summary>K and V of every layer for positions [<see cref="Start"/>, <see cref="Start"/> + <see cref="Length"/>).</summary>
 internal sealed class KvSegment
 {
+    // Segments are large and short-lived (one per continuation per call): pooled, they never reach the large object
+    // heap's collections. Rented arrays may be longer than asked; only the first layers·capacity·kvDim floats are used.
+    private static readonly ArrayPool<float> Pool = ArrayPool<float>.Create(maxArrayLength: 1 << 28, maxArraysPerBucket: 512);
+
     public KvSegment(int layers, int keyValueDim, int start, int capacity)
     {
         Start = start;
         Capacity = capacity;
         _stride = keyValueDim;
         _layerSize = capacity * keyValueDim;
-        Keys = new float[layers * _layerSize];
-        Values = new float[layers * _layerSize];
+        Keys = Pool.Rent(layers * _layerSize);
+        Values = Pool.Rent(layers * _layerSize);
+    }
+
+    /// <summary>Returns the storage to the pool; the segment must not be read afterwards.</summary>
+    public void Release()
+    {
+        Pool.Return(Keys);
+        Pool.Return(Values);
     }
 
     private readonly int _stride, _layerSize;
@@ -26,9 +39,9 @@ internal sealed class KvSegment
     public int Length { get; set; }
     /// <summary>Most entries the segment can hold.</summary>
     public int Capacity { get; }
-    /// <summary>[L, Capacity, NKV·hs]</summary>
+    /// <summary>[L, Capacity, NKV·hs] (possibly longer)</summary>
     public float[] Keys { get; }
-    /// <summary>[L, Capacity, NKV·hs]</summary>
+    /// <summary>[L, Capacity, NKV·hs] (possibly longer)</summary>
     public float[] Values { get; }
 
     /// <summary>Offset of (layer, absolute position) in <see cref="Keys"/> and <see cref="Values"/>.</summary>

@@ -89,33 +89,107 @@ public static class MatMul
         }
 
         fixed (float* pa = a, pb = b, pc = c)
+            Dispatch(new Problem(transA, transB, m, n, k, pa, pb, pc, accumulate, null));
+    }
+
+    /// <summary>
+    /// Packs op(B)[K,N] once into the micro-kernel's panel layout, for a B that is multiplied many times (inference
+    /// weights): <see cref="Gemm(bool, int, ReadOnlySpan{float}, PackedMatrix, Span{float}, bool)"/> then skips the
+    /// per-call packing. B is stored [K,N] when <paramref name="transB"/> is false and [N,K] when true.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="b"/> is shorter than its matrix.</exception>
+    public static unsafe PackedMatrix Pack(bool transB, int k, int n, ReadOnlySpan<float> b)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        if (b.Length < (long)k * n)
+            throw new ArgumentException($"B needs k*n = {k}*{n} = {(long)k * n} floats but has {b.Length}.", nameof(b));
+        int paddedN = (n + NR - 1) / NR * NR;
+        var data = new float[(long)paddedN * k];
+        fixed (float* pb = b, packed = data)
+            for (int pc = 0; pc < k; pc += KC)
+                PackB(transB, n, k, pb, pc, Math.Min(KC, k - pc), 0, n, packed + (nint)pc * paddedN);
+        return new PackedMatrix(k, n, paddedN, data);
+    }
+
+    /// <summary>
+    /// <see cref="Gemm(bool, bool, int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/> with
+    /// a B packed by <see cref="Pack"/>: C[M,N] = (accumulate ? C : 0) + op(A)[M,K] · B[K,N], bit-identical to the
+    /// unpacked call.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="m"/> is negative.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its matrix.</exception>
+    public static unsafe void Gemm(bool transA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, bool accumulate)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        int n = b.Columns, k = b.Rows;
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        if (a.Length < (long)m * k)
+            throw new ArgumentException($"A needs m*k = {m}*{k} = {(long)m * k} floats but has {a.Length}.", nameof(a));
+        if (c.Length < (long)m * n)
+            throw new ArgumentException($"C needs m*n = {m}*{n} = {(long)m * n} floats but has {c.Length}.", nameof(c));
+        if (m == 0 || n == 0) return;
+        if (k == 0)
         {
-            var problem = new Problem(transA, transB, m, n, k, pa, pb, pc, accumulate);
-            int threads = (long)m * n * k < ParallelThreshold ? 1 : maxThreads;
-            int rowTiles = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR;
-            // Split the dimension with more units, for the better balance. Splitting columns also splits the packing
-            // of B; splitting rows makes every thread pack all of B, which is small next to many rows' work.
-            bool splitRows = rowTiles >= colPanels;
-            threads = Math.Min(threads, splitRows ? rowTiles : colPanels);
-            if (threads <= 1)
-            {
-                problem.Run(0, m, 0, n);
-                return;
-            }
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            {
-                if (splitRows)
-                {
-                    int i0 = (int)((long)rowTiles * t / threads) * MR, i1 = (int)((long)rowTiles * (t + 1) / threads) * MR;
-                    problem.Run(i0, Math.Min(i1, m), 0, n);
-                }
-                else
-                {
-                    int j0 = (int)((long)colPanels * t / threads) * NR, j1 = (int)((long)colPanels * (t + 1) / threads) * NR;
-                    problem.Run(0, m, j0, Math.Min(j1, n));
-                }
-            });
+            if (!accumulate) c[..(m * n)].Clear();
+            return;
         }
+        if (!Fma.IsSupported || !Avx2.IsSupported)
+            throw new PlatformNotSupportedException("packed GEMM needs AVX2 and FMA; use the unpacked overload");
+        fixed (float* pa = a, pb = b.Data, pc = c)
+            Dispatch(new Problem(transA, false, m, n, k, pa, null, pc, accumulate, pb));
+    }
+
+    private static unsafe void Dispatch(Problem problem)
+    {
+        int m = problem.M, n = problem.N, k = problem.K;
+        int threads = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(maxThreads, threadLimit == 0 ? int.MaxValue : threadLimit);
+        int rowTiles = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR;
+        // Split the dimension with more units, for the better balance. Splitting columns also splits the packing
+        // of B; splitting rows makes every thread pack all of B, which is small next to many rows' work.
+        bool splitRows = rowTiles >= colPanels;
+        threads = Math.Min(threads, splitRows ? rowTiles : colPanels);
+        if (threads <= 1)
+        {
+            problem.Run(0, m, 0, n);
+            return;
+        }
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            if (splitRows)
+            {
+                int i0 = (int)((long)rowTiles * t / threads) * MR, i1 = (int)((long)rowTiles * (t + 1) / threads) * MR;
+                problem.Run(i0, Math.Min(i1, m), 0, n);
+            }
+            else
+            {
+                int j0 = (int)((long)colPanels * t / threads) * NR, j1 = (int)((long)colPanels * (t + 1) / threads) * NR;
+                problem.Run(0, m, j0, Math.Min(j1, n));
+            }
+        });
+    }
+
+    [ThreadStatic]
+    private static int threadLimit;
+
+    /// <summary>
+    /// Caps the threads of GEMMs called from the current thread until the returned scope is disposed — for callers that
+    /// already run several GEMMs in parallel (nested parallel loops only add synchronisation).
+    /// </summary>
+    public static ThreadLimitScope LimitThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        var scope = new ThreadLimitScope(threadLimit);
+        threadLimit = threads;
+        return scope;
+    }
+
+    /// <summary>Restores the previous thread cap of the current thread on dispose.</summary>
+    public readonly struct ThreadLimitScope(int previous) : IDisposable
+    {
+        /// <inheritdoc />
+        public void Dispose() => threadLimit = previous;
     }
 
     /// <summary>
@@ -159,8 +233,14 @@ public static class MatMul
 
     // One Gemm call's operands, pinned by the caller for the call's duration; Run computes a rectangle of C.
     private readonly unsafe struct Problem(bool transA, bool transB, int m, int n, int k,
-        float* a, float* b, float* c, bool accumulate)
+        float* a, float* b, float* c, bool accumulate, float* prepacked)
     {
+        public int M => m;
+        public int N => n;
+        public int K => k;
+        // Row stride of a pre-packed B: each k-slice holds all panels of all columns (see Pack).
+        private readonly nint paddedN = (n + NR - 1) / NR * NR;
+
         // A stored [K,M] with a long row (m >= TransposedAPackingRows) is read at a stride of m floats per k step; at
         // the usual power-of-two m every one of those reads falls in the same cache set, so such an A is packed.
         // Otherwise A is read in place: op(A)[i,p] = a[i * aRowStride + p * aColStride], or, packed,
@@ -175,7 +255,7 @@ public static class MatMul
             float* tile = stackalloc float[MR * NR];
             int panelsMax = (Math.Min(NC, j1 - j0) + NR - 1) / NR;
             int kcMax = Math.Min(KC, k);
-            int packedBLength = kcMax * panelsMax * NR;
+            int packedBLength = prepacked is null ? kcMax * panelsMax * NR : 0;
             float[] buffer = PackBuffer(packedBLength + (packA ? MC * kcMax : 0));
             fixed (float* packed = buffer)
             {
@@ -185,7 +265,8 @@ public static class MatMul
                     for (int pc = 0; pc < k; pc += KC)
                     {
                         int kc = Math.Min(KC, k - pc);
-                        PackB(transB, n, k, b, pc, kc, jc, nc, packed);
+                        float* block = prepacked is null ? packed : prepacked + pc * paddedN + (nint)jc * kc;
+                        if (prepacked is null) PackB(transB, n, k, b, pc, kc, jc, nc, packed);
                         bool loadC = accumulate || pc > 0;
                         for (int ic = i0; ic < i1; ic += MC)
                         {
@@ -195,7 +276,7 @@ public static class MatMul
                             for (int jr = 0; jr < nc; jr += NR)
                             {
                                 int nr = Math.Min(NR, nc - jr);
-                                float* panel = packed + (nint)jr * kc;
+                                float* panel = block + (nint)jr * kc;
                                 for (int ir = 0; ir < mc; ir += MR)
                                 {
                                     int mr = Math.Min(MR, mc - ir);
@@ -385,4 +466,23 @@ public static class MatMul
         Avx.Store(c + 4 * ldc, c40); Avx.Store(c + 4 * ldc + 8, c41);
         Avx.Store(c + 5 * ldc, c50); Avx.Store(c + 5 * ldc + 8, c51);
     }
+}
+
+/// <summary>A matrix B[K,N] packed once by <see cref="MatMul.Pack"/> for repeated products. Immutable, thread-safe.</summary>
+public sealed class PackedMatrix
+{
+    internal PackedMatrix(int rows, int columns, int paddedColumns, float[] data)
+    {
+        Rows = rows;
+        Columns = columns;
+        PaddedColumns = paddedColumns;
+        Data = data;
+    }
+
+    /// <summary>K.</summary>
+    public int Rows { get; }
+    /// <summary>N.</summary>
+    public int Columns { get; }
+    internal int PaddedColumns { get; }
+    internal float[] Data { get; }
 }

@@ -131,41 +131,38 @@ internal static class Layers
     // causal multi-head attention over whole sequences (training). Query head h reads key/value head h / (NH/NKV).
 
     // out[B·T, NH·hs], att[B, NH, T, T] <- q[B·T, NH·hs], k[B·T, NKV·hs], v[B·T, NKV·hs]
-    public static void AttentionForward(float[] output, float[] att, float[] q, float[] k, float[] v, int b, int t, int nh, int nkv, int hs)
+    public static unsafe void AttentionForward(float[] output, float[] att, float[] q, float[] k, float[] v, int b, int t, int nh, int nkv, int hs)
     {
         float scale = 1f / MathF.Sqrt(hs);
         int qDim = nh * hs, kvDim = nkv * hs, group = nh / nkv;
         Parallel.For(0, b * nh, bh =>
         {
             int bi = bh / nh, h = bh % nh, hk = h / group;
-            for (int ti = 0; ti < t; ti++)
+            fixed (float* pq = q, pk = k, pv = v, pout = output, patt = att)
             {
-                var qv = q.AsSpan((bi * t + ti) * qDim + h * hs, hs);
-                var row = att.AsSpan(((bi * nh + h) * t + ti) * t, t);
-                float max = float.NegativeInfinity;
-                for (int t2 = 0; t2 <= ti; t2++)
+                float* kBase = pk + bi * t * kvDim + hk * hs, vBase = pv + bi * t * kvDim + hk * hs;
+                for (int ti = 0; ti < t; ti++)
                 {
-                    float s = TensorPrimitives.Dot(qv, k.AsSpan((bi * t + t2) * kvDim + hk * hs, hs)) * scale;
-                    row[t2] = s;
-                    if (s > max) max = s;
-                }
-                float sum = 0;
-                for (int t2 = 0; t2 <= ti; t2++) { float e = MathF.Exp(row[t2] - max); row[t2] = e; sum += e; }
-                float inv = 1f / sum;
-                row.Slice(ti + 1).Clear();
-                var ov = output.AsSpan((bi * t + ti) * qDim + h * hs, hs);
-                ov.Clear();
-                for (int t2 = 0; t2 <= ti; t2++)
-                {
-                    row[t2] *= inv;
-                    TensorPrimitives.MultiplyAdd(v.AsSpan((bi * t + t2) * kvDim + hk * hs, hs), row[t2], ov, ov);
+                    float* qv = pq + (bi * t + ti) * qDim + h * hs;
+                    float* row = patt + ((bi * nh + h) * t + ti) * t;
+                    VectorKernels.Scores(qv, kBase, kvDim, ti + 1, hs, scale, row);
+                    float max = float.NegativeInfinity;
+                    for (int t2 = 0; t2 <= ti; t2++) max = Math.Max(max, row[t2]);
+                    float sum = 0;
+                    for (int t2 = 0; t2 <= ti; t2++) { float e = MathF.Exp(row[t2] - max); row[t2] = e; sum += e; }
+                    float inv = 1f / sum;
+                    for (int t2 = 0; t2 <= ti; t2++) row[t2] *= inv;
+                    new Span<float>(row + ti + 1, t - ti - 1).Clear();
+                    float* ov = pout + (bi * t + ti) * qDim + h * hs;
+                    new Span<float>(ov, hs).Clear();
+                    VectorKernels.WeightedSum(ov, vBase, kvDim, ti + 1, hs, row);
                 }
             }
         });
     }
 
-    // dq, dk, dv += gradients of AttentionForward given dout[B·T, NH·hs]; scratch holds T floats per worker.
-    public static void AttentionBackward(float[] dq, float[] dk, float[] dv, float[] dout, float[] att, float[] q, float[] k, float[] v,
+    // dq, dk, dv += gradients of AttentionForward given dout[B·T, NH·hs].
+    public static unsafe void AttentionBackward(float[] dq, float[] dk, float[] dv, float[] dout, float[] att, float[] q, float[] k, float[] v,
         int b, int t, int nh, int nkv, int hs)
     {
         float scale = 1f / MathF.Sqrt(hs);
@@ -174,32 +171,32 @@ internal static class Layers
         Parallel.For(0, b * nkv, () => new float[t], (bk, _, datt) =>
         {
             int bi = bk / nkv, hk = bk % nkv;
-            for (int h = hk * group; h < (hk + 1) * group; h++)
-                for (int ti = 0; ti < t; ti++)
-                {
-                    var row = att.AsSpan(((bi * nh + h) * t + ti) * t, t);
-                    var dov = dout.AsSpan((bi * t + ti) * qDim + h * hs, hs);
-                    var qv = q.AsSpan((bi * t + ti) * qDim + h * hs, hs);
-                    var dqv = dq.AsSpan((bi * t + ti) * qDim + h * hs, hs);
-                    float weighted = 0;
-                    for (int t2 = 0; t2 <= ti; t2++)
+            fixed (float* pq = q, pk = k, pv = v, pdq = dq, pdk = dk, pdv = dv, pdout = dout, patt = att, pdatt = datt)
+            {
+                int kvBase = bi * t * kvDim + hk * hs;
+                for (int h = hk * group; h < (hk + 1) * group; h++)
+                    for (int ti = 0; ti < t; ti++)
                     {
-                        int kvOff = (bi * t + t2) * kvDim + hk * hs;
-                        float d = TensorPrimitives.Dot(dov, v.AsSpan(kvOff, hs));
-                        datt[t2] = d;
-                        weighted += d * row[t2];
-                        var dvv = dv.AsSpan(kvOff, hs);
-                        TensorPrimitives.MultiplyAdd(dov, row[t2], dvv, dvv);
+                        float* row = patt + ((bi * nh + h) * t + ti) * t;
+                        int qOff = (bi * t + ti) * qDim + h * hs;
+                        float* dov = pdout + qOff, qv = pq + qOff, dqv = pdq + qOff;
+                        VectorKernels.Scores(dov, pv + kvBase, kvDim, ti + 1, hs, 1f, pdatt);
+                        float weighted = 0;
+                        for (int t2 = 0; t2 <= ti; t2++)
+                        {
+                            weighted += pdatt[t2] * row[t2];
+                            VectorKernels.Axpy(pdv + kvBase + t2 * kvDim, dov, row[t2], hs);
+                        }
+                        // datt becomes d(pre-softmax score)·scale, the weight of each key in dq and of q in each dk
+                        for (int t2 = 0; t2 <= ti; t2++)
+                        {
+                            float dpre = row[t2] * (pdatt[t2] - weighted) * scale;
+                            pdatt[t2] = dpre;
+                            VectorKernels.Axpy(pdk + kvBase + t2 * kvDim, qv, dpre, hs);
+                        }
+                        VectorKernels.WeightedSum(dqv, pk + kvBase, kvDim, ti + 1, hs, pdatt);
                     }
-                    for (int t2 = 0; t2 <= ti; t2++)
-                    {
-                        int kvOff = (bi * t + t2) * kvDim + hk * hs;
-                        float dpre = row[t2] * (datt[t2] - weighted) * scale;
-                        TensorPrimitives.MultiplyAdd(k.AsSpan(kvOff, hs), dpre, dqv, dqv);
-                        var dkv = dk.AsSpan(kvOff, hs);
-                        TensorPrimitives.MultiplyAdd(qv, dpre, dkv, dkv);
-                    }
-                }
+            }
             return datt;
         }, _ => { });
     }
@@ -210,11 +207,10 @@ internal static class Layers
     // h[N·F] <- gate[N·F], up[N·F]
     public static void SwiGluForward(Span<float> h, ReadOnlySpan<float> gate, ReadOnlySpan<float> up)
     {
-        for (int i = 0; i < h.Length; i++)
-        {
-            float g = gate[i];
-            h[i] = g / (1f + MathF.Exp(-g)) * up[i];
-        }
+        gate = gate[..h.Length];
+        TensorPrimitives.Sigmoid(gate, h);
+        TensorPrimitives.Multiply(h, gate, h);
+        TensorPrimitives.Multiply(h, up[..h.Length], h);
     }
 
     // dgate, dup += from dh

@@ -103,11 +103,21 @@ public class MatMulTests
         float[] expected = (float[])c0.Clone(), actual = (float[])c0.Clone();
         MatMul.GemmReference(transA, transB, m, n, k, a, b, expected, accumulate);
         MatMul.Gemm(transA, transB, m, n, k, a, b, actual, accumulate);
+        AssertBitIdentical(expected, actual, $"transA={transA} transB={transB} m={m} n={n} k={k} accumulate={accumulate}", n);
+        float[] packed = (float[])c0.Clone();
+        MatMul.Gemm(transA, m, a, MatMul.Pack(transB, k, n, b), packed, accumulate);
+        AssertBitIdentical(expected, packed, $"pre-packed transA={transA} transB={transB} m={m} n={n} k={k} accumulate={accumulate}", n);
+        float[] limited = (float[])c0.Clone();
+        using (MatMul.LimitThreads(1)) MatMul.Gemm(transA, transB, m, n, k, a, b, limited, accumulate);
+        AssertBitIdentical(expected, limited, $"one thread transA={transA} transB={transB} m={m} n={n} k={k}", n);
+    }
+
+    private static void AssertBitIdentical(float[] expected, float[] actual, string what, int n)
+    {
         for (int i = 0; i < expected.Length; i++)
         {
             if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-                Assert.Fail($"transA={transA} transB={transB} m={m} n={n} k={k} accumulate={accumulate}: " +
-                    $"C[{i / n},{i % n}] is {actual[i]:R}, reference {expected[i]:R}");
+                Assert.Fail($"{what}: C[{i / n},{i % n}] is {actual[i]:R}, reference {expected[i]:R}");
         }
     }
 
