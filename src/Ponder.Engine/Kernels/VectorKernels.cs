@@ -97,6 +97,35 @@ internal static unsafe class VectorKernels
         int c = 0;
         if (Vector256.IsHardwareAccelerated)
         {
+            // Four independent accumulator chains per pass hide the FMA latency.
+            for (; c + 32 <= hs; c += 32)
+            {
+                float* o = output + c;
+                Vector256<float> a0 = Vector256.Load(o), a1 = Vector256.Load(o + 8), a2 = Vector256.Load(o + 16), a3 = Vector256.Load(o + 24);
+                float* v = values + c;
+                for (int j = 0; j < count; j++, v += stride)
+                {
+                    var w = Vector256.Create(weights[j]);
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(v), w, a0);
+                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(v + 8), w, a1);
+                    a2 = Vector256.FusedMultiplyAdd(Vector256.Load(v + 16), w, a2);
+                    a3 = Vector256.FusedMultiplyAdd(Vector256.Load(v + 24), w, a3);
+                }
+                Vector256.Store(a0, o); Vector256.Store(a1, o + 8); Vector256.Store(a2, o + 16); Vector256.Store(a3, o + 24);
+            }
+            for (; c + 16 <= hs; c += 16)
+            {
+                float* o = output + c;
+                Vector256<float> a0 = Vector256.Load(o), a1 = Vector256.Load(o + 8);
+                float* v = values + c;
+                for (int j = 0; j < count; j++, v += stride)
+                {
+                    var w = Vector256.Create(weights[j]);
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(v), w, a0);
+                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(v + 8), w, a1);
+                }
+                Vector256.Store(a0, o); Vector256.Store(a1, o + 8);
+            }
             for (; c + 8 <= hs; c += 8)
             {
                 var acc = Vector256.Load(output + c);

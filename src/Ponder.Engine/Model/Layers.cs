@@ -162,42 +162,46 @@ internal static class Layers
     }
 
     // dq, dk, dv += gradients of AttentionForward given dout[B·T, NH·hs].
+    // Two passes per head so that every sum runs in registers: query-major for dq (and the score gradients), then
+    // key-major for dk and dv, reading the probability and score-gradient columns gathered into a contiguous buffer.
     public static unsafe void AttentionBackward(float[] dq, float[] dk, float[] dv, float[] dout, float[] att, float[] q, float[] k, float[] v,
         int b, int t, int nh, int nkv, int hs)
     {
         float scale = 1f / MathF.Sqrt(hs);
         int qDim = nh * hs, kvDim = nkv * hs, group = nh / nkv;
         // One worker per (batch, key/value head): all query heads of a group write the same dk/dv rows.
-        Parallel.For(0, b * nkv, () => new float[t], (bk, _, datt) =>
+        Parallel.For(0, b * nkv, () => new float[t * t + t], (bk, _, scratch) =>
         {
             int bi = bk / nkv, hk = bk % nkv;
-            fixed (float* pq = q, pk = k, pv = v, pdq = dq, pdk = dk, pdv = dv, pdout = dout, patt = att, pdatt = datt)
+            fixed (float* pq = q, pk = k, pv = v, pdq = dq, pdk = dk, pdv = dv, pdout = dout, patt = att, pscratch = scratch)
             {
+                float* dscores = pscratch;      // [T, T] d(score)·scale for this head, row = query
+                float* column = pscratch + t * t; // [T] one column of att or dscores, gathered
                 int kvBase = bi * t * kvDim + hk * hs;
                 for (int h = hk * group; h < (hk + 1) * group; h++)
+                {
+                    float* probs = patt + (bi * nh + h) * t * t;
+                    int qBase = bi * t * qDim + h * hs;
                     for (int ti = 0; ti < t; ti++)
                     {
-                        float* row = patt + ((bi * nh + h) * t + ti) * t;
-                        int qOff = (bi * t + ti) * qDim + h * hs;
-                        float* dov = pdout + qOff, qv = pq + qOff, dqv = pdq + qOff;
-                        VectorKernels.Scores(dov, pv + kvBase, kvDim, ti + 1, hs, 1f, pdatt);
+                        float* row = probs + ti * t, drow = dscores + ti * t;
+                        VectorKernels.Scores(pdout + qBase + ti * qDim, pv + kvBase, kvDim, ti + 1, hs, 1f, drow);
                         float weighted = 0;
-                        for (int t2 = 0; t2 <= ti; t2++)
-                        {
-                            weighted += pdatt[t2] * row[t2];
-                            VectorKernels.Axpy(pdv + kvBase + t2 * kvDim, dov, row[t2], hs);
-                        }
-                        // datt becomes d(pre-softmax score)·scale, the weight of each key in dq and of q in each dk
-                        for (int t2 = 0; t2 <= ti; t2++)
-                        {
-                            float dpre = row[t2] * (pdatt[t2] - weighted) * scale;
-                            pdatt[t2] = dpre;
-                            VectorKernels.Axpy(pdk + kvBase + t2 * kvDim, qv, dpre, hs);
-                        }
-                        VectorKernels.WeightedSum(dqv, pk + kvBase, kvDim, ti + 1, hs, pdatt);
+                        for (int t2 = 0; t2 <= ti; t2++) weighted += drow[t2] * row[t2];
+                        for (int t2 = 0; t2 <= ti; t2++) drow[t2] = row[t2] * (drow[t2] - weighted) * scale;
+                        VectorKernels.WeightedSum(pdq + qBase + ti * qDim, pk + kvBase, kvDim, ti + 1, hs, drow);
                     }
+                    for (int t2 = 0; t2 < t; t2++)
+                    {
+                        int queries = t - t2; // queries t2..T-1 see key t2
+                        for (int i = 0; i < queries; i++) column[i] = probs[(t2 + i) * t + t2];
+                        VectorKernels.WeightedSum(pdv + kvBase + t2 * kvDim, pdout + qBase + t2 * qDim, qDim, queries, hs, column);
+                        for (int i = 0; i < queries; i++) column[i] = dscores[(t2 + i) * t + t2];
+                        VectorKernels.WeightedSum(pdk + kvBase + t2 * kvDim, pq + qBase + t2 * qDim, qDim, queries, hs, column);
+                    }
+                }
             }
-            return datt;
+            return scratch;
         }, _ => { });
     }
 
