@@ -21,8 +21,20 @@ internal sealed class InferenceEngine
     {
         Model = model;
         (_ropeCos, _ropeSin) = RopeTables(model.Config.ContextLength, model.Config.HeadSize, model.Config.RopeBase);
-        _packed = model.Layout.Tensors.Where(t => t.IsMatrix)
+        _packed = model.Layout.Blocks.SelectMany(b => new[] { b.AttentionOutput, b.Down }).Append(model.Layout.Output)
             .ToDictionary(t => t, t => MatMul.Pack(transB: true, k: t.Cols, n: t.Rows, model[t]));
+        // Projections that read the same input run as one wider GEMM: [Wq; Wk; Wv] and [Wgate; Wup].
+        _qkv = model.Layout.Blocks.Select(b => PackRows(model, b.Query, b.Key, b.Value)).ToArray();
+        _gateUp = model.Layout.Blocks.Select(b => PackRows(model, b.Gate, b.Up)).ToArray();
+    }
+
+    private readonly PackedMatrix[] _qkv, _gateUp;
+
+    private static PackedMatrix PackRows(LlamaModel model, params ParameterTensor[] tensors)
+    {
+        int cols = tensors[0].Cols;
+        var stacked = tensors.SelectMany(t => model[t].ToArray()).ToArray(); // [Σ rows, cols]
+        return MatMul.Pack(transB: true, k: cols, n: stacked.Length / cols, stacked);
     }
 
     // out[N, OC] = x[N, IC] · w[OC, IC]ᵀ with the pre-packed w
@@ -33,12 +45,12 @@ internal sealed class InferenceEngine
 
     /// <summary>A sequence with room for <paramref name="capacity"/> tokens after <paramref name="shared"/>.</summary>
     public InferenceSequence NewSequence(IReadOnlyList<SegmentView> shared, int capacity) =>
-        new(shared, Model.Config.Layers, Model.Config.KeyValueDim, capacity);
+        new(shared, Model.Config.Layers, Model.Config.KeyValueHeads, Model.Config.HeadSize, capacity);
 
     /// <summary>Scratch buffers of one caller, grown on demand.</summary>
     public sealed class Workspace
     {
-        internal float[] X = [], Ln = [], Q = [], K = [], V = [], AttY = [], Gate = [], Up = [], H = [], Logits = [];
+        internal float[] X = [], Ln = [], Q = [], K = [], V = [], AttY = [], Fused = [], H = [], Logits = [];
         internal int[] Positions = [], RowSequence = [];
         internal Workspace[] Groups = [];
         internal float[] Scores = [];
@@ -49,7 +61,7 @@ internal sealed class InferenceEngine
             Grow(ref X, rows * c.ModelDim); Grow(ref Ln, rows * c.ModelDim);
             Grow(ref Q, rows * c.AttentionDim); Grow(ref K, rows * c.KeyValueDim); Grow(ref V, rows * c.KeyValueDim);
             Grow(ref AttY, rows * c.AttentionDim);
-            Grow(ref Gate, rows * c.FeedForwardDim); Grow(ref Up, rows * c.FeedForwardDim); Grow(ref H, rows * c.FeedForwardDim);
+            Grow(ref Fused, rows * Math.Max(2 * c.FeedForwardDim, c.AttentionDim + 2 * c.KeyValueDim)); Grow(ref H, rows * c.FeedForwardDim);
             Grow(ref Logits, logitRows * c.VocabularySize);
             if (Positions.Length < rows) { Positions = new int[rows]; RowSequence = new int[rows]; }
             if (Scores.Length < c.ContextLength) Scores = new float[c.ContextLength];
@@ -132,25 +144,34 @@ internal sealed class InferenceEngine
         {
             var blk = lay.Blocks[l];
             RmsNormForward(ln, ws.H, x, Model[blk.AttentionNorm], rows, c, cfg.NormEpsilon);
-            Linear(ws.Q, ln, blk.Query, rows);
-            Linear(ws.K, ln, blk.Key, rows);
-            Linear(ws.V, ln, blk.Value, rows);
+            int qkv = qd + 2 * kvd;
+            MatMul.Gemm(false, rows, ln, _qkv[l], ws.Fused, accumulate: false);
+            for (int r = 0; r < rows; r++)
+            {
+                var fused = ws.Fused.AsSpan(r * qkv, qkv);
+                fused[..qd].CopyTo(ws.Q.AsSpan(r * qd, qd));
+                fused.Slice(qd, kvd).CopyTo(ws.K.AsSpan(r * kvd, kvd));
+                fused.Slice(qd + kvd, kvd).CopyTo(ws.V.AsSpan(r * kvd, kvd));
+            }
             Rope(ws.Q, positions, cfg.Heads, hs, _ropeCos, _ropeSin, 1f);
             Rope(ws.K, positions, cfg.KeyValueHeads, hs, _ropeCos, _ropeSin, 1f);
             for (int r = 0; r < rows; r++)
             {
                 var own = sequences[ws.RowSequence[r]].Own;
-                int offset = own.Offset(l, ws.Positions[r]);
-                ws.K.AsSpan(r * kvd, kvd).CopyTo(own.Keys.AsSpan(offset, kvd));
-                ws.V.AsSpan(r * kvd, kvd).CopyTo(own.Values.AsSpan(offset, kvd));
+                for (int head = 0; head < cfg.KeyValueHeads; head++)
+                {
+                    int offset = own.Offset(l, head, ws.Positions[r]);
+                    ws.K.AsSpan(r * kvd + head * hs, hs).CopyTo(own.Keys.AsSpan(offset, hs));
+                    ws.V.AsSpan(r * kvd + head * hs, hs).CopyTo(own.Values.AsSpan(offset, hs));
+                }
             }
             Attend(sequences, ws, rows, l, parallel);
             Linear(ln, ws.AttY, blk.AttentionOutput, rows);
             TensorPrimitives.Add(x, ln, x);
             RmsNormForward(ln, ws.H, x, Model[blk.FeedForwardNorm], rows, c, cfg.NormEpsilon);
-            Linear(ws.Gate, ln, blk.Gate, rows);
-            Linear(ws.Up, ln, blk.Up, rows);
-            SwiGluForward(ws.H.AsSpan(0, rows * f), ws.Gate, ws.Up);
+            MatMul.Gemm(false, rows, ln, _gateUp[l], ws.Fused, accumulate: false);
+            for (int r = 0; r < rows; r++)
+                SwiGluForward(ws.H.AsSpan(r * f, f), ws.Fused.AsSpan(2 * r * f, f), ws.Fused.AsSpan((2 * r + 1) * f, f));
             Linear(ln, ws.H, blk.Down, rows);
             TensorPrimitives.Add(x, ln, x);
         }
@@ -189,27 +210,22 @@ internal sealed class InferenceEngine
             {
                 float* qv = q + r * qd + h * hs;
                 float* output = attY + r * qd + h * hs;
-                int kvd = cfg.KeyValueDim, n = 0;
+                int n = 0;
                 for (int s = 0; s <= seq.Shared.Count; s++)
                 {
                     var (segment, end) = s < seq.Shared.Count ? (seq.Shared[s].Segment, seq.Shared[s].End) : (seq.Own, position + 1);
                     fixed (float* keys = segment.Keys)
-                        VectorKernels.Scores(qv, keys + segment.Offset(layer, segment.Start) + hk * hs, kvd, end - segment.Start, hs, scale, scores + n);
+                        VectorKernels.Scores(qv, keys + segment.Offset(layer, hk, segment.Start), hs, end - segment.Start, hs, scale, scores + n);
                     n += end - segment.Start;
                 }
-                float max = float.NegativeInfinity;
-                for (int i = 0; i < n; i++) max = Math.Max(max, scores[i]);
-                float sum = 0;
-                for (int i = 0; i < n; i++) { scores[i] = MathF.Exp(scores[i] - max); sum += scores[i]; }
-                float inv = 1f / sum;
-                for (int i = 0; i < n; i++) scores[i] *= inv;
+                VectorKernels.Softmax(scores, n);
                 new Span<float>(output, hs).Clear();
                 n = 0;
                 for (int s = 0; s <= seq.Shared.Count; s++)
                 {
                     var (segment, end) = s < seq.Shared.Count ? (seq.Shared[s].Segment, seq.Shared[s].End) : (seq.Own, position + 1);
                     fixed (float* values = segment.Values)
-                        VectorKernels.WeightedSum(output, values + segment.Offset(layer, segment.Start) + hk * hs, kvd, end - segment.Start, hs, scores + n);
+                        VectorKernels.WeightedSum(output, values + segment.Offset(layer, hk, segment.Start), hs, end - segment.Start, hs, scores + n);
                     n += end - segment.Start;
                 }
             }

@@ -14,12 +14,13 @@ internal sealed class KvSegment
     // heap's collections. Rented arrays may be longer than asked; only the first layers·capacity·kvDim floats are used.
     private static readonly ArrayPool<float> Pool = ArrayPool<float>.Create(maxArrayLength: 1 << 28, maxArraysPerBucket: 512);
 
-    public KvSegment(int layers, int keyValueDim, int start, int capacity)
+    public KvSegment(int layers, int keyValueHeads, int headSize, int start, int capacity)
     {
         Start = start;
         Capacity = capacity;
-        _stride = keyValueDim;
-        _layerSize = capacity * keyValueDim;
+        _headSize = headSize;
+        _headStride = capacity * headSize;
+        _layerSize = keyValueHeads * _headStride;
         Keys = Pool.Rent(layers * _layerSize);
         Values = Pool.Rent(layers * _layerSize);
     }
@@ -31,7 +32,7 @@ internal sealed class KvSegment
         Pool.Return(Values);
     }
 
-    private readonly int _stride, _layerSize;
+    private readonly int _headSize, _headStride, _layerSize;
 
     /// <summary>Absolute position of the first entry.</summary>
     public int Start { get; }
@@ -39,13 +40,13 @@ internal sealed class KvSegment
     public int Length { get; set; }
     /// <summary>Most entries the segment can hold.</summary>
     public int Capacity { get; }
-    /// <summary>[L, Capacity, NKV·hs] (possibly longer)</summary>
+    /// <summary>[L, NKV, Capacity, hs] (possibly longer): one head's keys are contiguous, as attention reads them.</summary>
     public float[] Keys { get; }
-    /// <summary>[L, Capacity, NKV·hs] (possibly longer)</summary>
+    /// <summary>[L, NKV, Capacity, hs] (possibly longer)</summary>
     public float[] Values { get; }
 
-    /// <summary>Offset of (layer, absolute position) in <see cref="Keys"/> and <see cref="Values"/>.</summary>
-    public int Offset(int layer, int position) => layer * _layerSize + (position - Start) * _stride;
+    /// <summary>Offset of (layer, key/value head, absolute position) in <see cref="Keys"/> and <see cref="Values"/>.</summary>
+    public int Offset(int layer, int head, int position) => layer * _layerSize + head * _headStride + (position - Start) * _headSize;
 }
 
 /// <summary>A visible prefix of a segment: its first <see cref="Length"/> entries.</summary>
@@ -58,11 +59,11 @@ internal readonly record struct SegmentView(KvSegment Segment, int Length)
 internal sealed class InferenceSequence
 {
     /// <summary>A fresh sequence with room for <paramref name="capacity"/> tokens after the shared context.</summary>
-    public InferenceSequence(IReadOnlyList<SegmentView> shared, int layers, int keyValueDim, int capacity)
+    public InferenceSequence(IReadOnlyList<SegmentView> shared, int layers, int keyValueHeads, int headSize, int capacity)
     {
         Shared = shared;
         int start = shared.Count == 0 ? 0 : shared[^1].End;
-        Own = new KvSegment(layers, keyValueDim, start, capacity);
+        Own = new KvSegment(layers, keyValueHeads, headSize, start, capacity);
     }
 
     /// <summary>Frozen segments read by attention, oldest first, positions contiguous.</summary>

@@ -142,4 +142,15 @@ internal static unsafe class VectorKernels
             output[c] = acc;
         }
     }
+
+    /// <summary>In-place softmax of <paramref name="count"/> scores, vectorised (exp dominates attention otherwise).</summary>
+    public static void Softmax(float* scores, int count)
+    {
+        var span = new Span<float>(scores, count);
+        float max = System.Numerics.Tensors.TensorPrimitives.Max((ReadOnlySpan<float>)span);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(span, max, span);
+        System.Numerics.Tensors.TensorPrimitives.Exp(span, span);
+        float sum = System.Numerics.Tensors.TensorPrimitives.Sum((ReadOnlySpan<float>)span);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(span, 1f / sum, span);
+    }
 }

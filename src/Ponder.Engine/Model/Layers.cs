@@ -146,12 +146,7 @@ internal static class Layers
                     float* qv = pq + (bi * t + ti) * qDim + h * hs;
                     float* row = patt + ((bi * nh + h) * t + ti) * t;
                     VectorKernels.Scores(qv, kBase, kvDim, ti + 1, hs, scale, row);
-                    float max = float.NegativeInfinity;
-                    for (int t2 = 0; t2 <= ti; t2++) max = Math.Max(max, row[t2]);
-                    float sum = 0;
-                    for (int t2 = 0; t2 <= ti; t2++) { float e = MathF.Exp(row[t2] - max); row[t2] = e; sum += e; }
-                    float inv = 1f / sum;
-                    for (int t2 = 0; t2 <= ti; t2++) row[t2] *= inv;
+                    VectorKernels.Softmax(row, ti + 1);
                     new Span<float>(row + ti + 1, t - ti - 1).Clear();
                     float* ov = pout + (bi * t + ti) * qDim + h * hs;
                     new Span<float>(ov, hs).Clear();
