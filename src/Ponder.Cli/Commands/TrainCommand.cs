@@ -13,9 +13,10 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run from its last checkpoint" };
         var runs = new Option<DirectoryInfo?>("--run-dir") { Description = "Folder for checkpoints and the log (default: runs/NAME)" };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Where to write the trained model (default: NAME.gguf beside the config)" };
+        var snapshot = new Option<bool>("--snapshot") { Description = "Write the model of the run's last checkpoint to --output and exit (to evaluate a run in progress)" };
         var command = new Command("train", "Train a model with the engine's trainer: progress bar, CSV log, checkpoints, --resume")
         {
-            config, resume, runs, output,
+            config, resume, runs, output, snapshot,
         };
         command.SetAction((parse, ct) => CommandRunner.Run(() =>
         {
@@ -24,8 +25,16 @@ internal static class TrainCommand
             string runDir = parse.GetValue(runs)?.FullName ?? Path.Combine("runs", cfg.Name);
             string modelPath = parse.GetValue(output)?.FullName ?? Path.Combine(configFile.DirectoryName!, cfg.Name + ".gguf");
             TrainingRun run;
-            try { run = TrainingRun.Open(cfg, runDir, parse.GetValue(resume)); }
+            bool snapshotOnly = parse.GetValue(snapshot);
+            if (snapshotOnly && !File.Exists(Path.Combine(runDir, "checkpoint.ckpt"))) throw new UserError($"no checkpoint in {runDir} to snapshot");
+            try { run = snapshotOnly ? TrainingRun.OpenSnapshot(cfg, runDir) : TrainingRun.Open(cfg, runDir, parse.GetValue(resume)); }
             catch (InvalidOperationException e) { throw new UserError(e.Message); }
+            if (snapshotOnly)
+            {
+                var snap = run.Save(modelPath);
+                AnsiConsole.MarkupLineInterpolated($"wrote {modelPath}: step {snap.Steps}, {snap.TrainingTokens:N0} tokens");
+                return Task.FromResult(0);
+            }
             var trainer = run.Trainer;
             string resuming = trainer.Step > 0 ? $", resuming at step {trainer.Step}" : "";
             AnsiConsole.MarkupLineInterpolated($"{cfg.Name}: {trainer.Model.Layout.Count:N0} parameters, {trainer.Options.Steps} steps, run folder {runDir}{resuming}");

@@ -40,7 +40,9 @@ public sealed class TrainingRun
     public CharTokenizer Tokenizer { get; }
     /// <summary>Training wall time over all sessions of this run, in seconds.</summary>
     public double ElapsedSeconds => _previousSeconds + _clock.Elapsed.TotalSeconds;
-    /// <summary>Loss of the last step, averaged over the last 50 steps.</summary>
+    private const int RecentSteps = 50;
+
+    /// <summary>Training loss averaged over the last 50 steps.</summary>
     public float RecentLoss => _recent.Count == 0 ? float.NaN : _recent.Average();
     private readonly Queue<float> _recent = new();
 
@@ -48,7 +50,15 @@ public sealed class TrainingRun
     /// Starts a run in <paramref name="runDirectory"/>, or resumes it from its checkpoint when <paramref name="resume"/>
     /// is set and one exists. Starting fresh over an existing checkpoint is refused, so no work is lost by accident.
     /// </summary>
-    public static TrainingRun Open(TrainingConfig config, string runDirectory, bool resume)
+    public static TrainingRun Open(TrainingConfig config, string runDirectory, bool resume) => Open(config, runDirectory, resume, snapshot: false);
+
+    /// <summary>
+    /// The run's last checkpoint, read-only: for writing the model of a run that is still training elsewhere
+    /// (its log is left untouched).
+    /// </summary>
+    public static TrainingRun OpenSnapshot(TrainingConfig config, string runDirectory) => Open(config, runDirectory, resume: true, snapshot: true);
+
+    private static TrainingRun Open(TrainingConfig config, string runDirectory, bool resume, bool snapshot)
     {
         Directory.CreateDirectory(runDirectory);
         var tokenizer = ArithPolicyData.CreateTokenizer();
@@ -62,11 +72,14 @@ public sealed class TrainingRun
             var trainer = Trainer.Resume(checkpoint, data);
             if (trainer.Model.Config != config.Model.ToConfig(tokenizer.VocabularySize) || trainer.Options != config.Training)
                 throw new InvalidDataException($"{checkpoint}: the checkpoint was made with a different model or training config than {config.Name}'s");
-            TruncateLog(log, trainer.Step, out double seconds);
-            return new TrainingRun(config, runDirectory, trainer, tokenizer, seconds);
+            var recent = new Queue<float>();
+            double seconds = ReadLog(log, trainer.Step, rewrite: !snapshot, recent);
+            var run = new TrainingRun(config, runDirectory, trainer, tokenizer, seconds);
+            foreach (float loss in recent) run._recent.Enqueue(loss);
+            return run;
         }
         var model = LlamaModel.CreateRandom(config.Model.ToConfig(tokenizer.VocabularySize), config.Training.Seed ?? 1);
-        File.WriteAllText(log, "step,loss,learning_rate,gradient_norm,tokens_seen,elapsed_s\n");
+        File.WriteAllText(log, LogHeader);
         return new TrainingRun(config, runDirectory, new Trainer(model, config.Training, data), tokenizer, 0);
     }
 
@@ -77,7 +90,7 @@ public sealed class TrainingRun
         var step = Trainer.TrainStep();
         _clock.Stop();
         _recent.Enqueue(step.Loss);
-        if (_recent.Count > 50) _recent.Dequeue();
+        if (_recent.Count > RecentSteps) _recent.Dequeue();
         File.AppendAllText(_logPath, string.Create(CultureInfo.InvariantCulture,
             $"{step.Step},{step.Loss:G6},{step.LearningRate:G6},{step.GradientNorm:G6},{Trainer.TokensSeen},{ElapsedSeconds:F1}\n"));
         if (step.Step % Config.CheckpointEvery == 0 || Trainer.IsComplete) Checkpoint();
@@ -109,11 +122,18 @@ public sealed class TrainingRun
         return card;
     }
 
-    // Drops log lines past the checkpoint (steps that will be redone) and returns the wall time the checkpoint had.
-    private static void TruncateLog(string log, int step, out double seconds)
+    private const string LogHeader = "step,loss,learning_rate,gradient_norm,tokens_seen,elapsed_s\n";
+
+    // Reads the log up to the checkpoint's step: the wall time by then, and the last losses into `recent`. With
+    // `rewrite`, also drops the lines past that step (steps that will be redone).
+    private static double ReadLog(string log, int step, bool rewrite, Queue<float> recent)
     {
-        seconds = 0;
-        if (!File.Exists(log)) { File.WriteAllText(log, "step,loss,learning_rate,gradient_norm,tokens_seen,elapsed_s\n"); return; }
+        double seconds = 0;
+        if (!File.Exists(log))
+        {
+            if (rewrite) File.WriteAllText(log, LogHeader);
+            return 0;
+        }
         var kept = new List<string>();
         foreach (var line in File.ReadLines(log))
         {
@@ -122,10 +142,13 @@ public sealed class TrainingRun
             {
                 if (s > step) break;
                 seconds = double.Parse(cells[^1], CultureInfo.InvariantCulture);
+                recent.Enqueue(float.Parse(cells[1], CultureInfo.InvariantCulture));
+                if (recent.Count > RecentSteps) recent.Dequeue();
             }
             kept.Add(line);
         }
-        File.WriteAllLines(log, kept);
+        if (rewrite) File.WriteAllLines(log, kept);
+        return seconds;
     }
 }
 

@@ -1,0 +1,76 @@
+// Evaluation of a policy on the arith testbed: K samples per problem, graded by the exact checker; per level the
+// unbiased pass@1 (mean over samples) and coverage@K (solved by any sample).
+
+using System.Text.Json.Serialization;
+using Ponder.Analysis;
+using Ponder.Generation;
+using Ponder.Tasks.Arith;
+
+namespace Ponder.Studies.Evaluation;
+
+/// <summary>Figures of one difficulty level.</summary>
+public sealed record LevelEvaluation(
+    [property: JsonPropertyName("level")] int Level,
+    [property: JsonPropertyName("problems")] int Problems,
+    [property: JsonPropertyName("pass_at_1")] double PassAt1,
+    [property: JsonPropertyName("coverage_at_k")] double CoverageAtK,
+    [property: JsonPropertyName("k")] int K);
+
+/// <summary>The output of <c>ponder eval</c>.</summary>
+public sealed record EvaluationReport(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("task")] string Task,
+    [property: JsonPropertyName("split")] string Split,
+    [property: JsonPropertyName("temperature")] float Temperature,
+    [property: JsonPropertyName("seed")] ulong Seed,
+    [property: JsonPropertyName("levels")] IReadOnlyList<LevelEvaluation> Levels);
+
+/// <summary>The samples of one problem and their grades.</summary>
+public sealed record GradedSamples(ArithProblem Problem, IReadOnlyList<string> Solutions, IReadOnlyList<ArithCheckResult> Checks)
+{
+    /// <summary>Samples whose final answer is right.</summary>
+    public int Correct => Checks.Count(c => c.AnswerCorrect);
+}
+
+/// <summary>Samples a policy on arith problems and grades every sample with <see cref="ArithChecker"/>.</summary>
+public static class ArithEvaluation
+{
+    /// <summary>Longest solution a policy may write; a level-5 canonical solution is about 90 characters.</summary>
+    public const int MaxSolutionTokens = 192;
+
+    /// <summary>
+    /// Draws <paramref name="samples"/> solutions per problem (one request per problem, so the prompt is computed once)
+    /// and grades them. Problem i samples with seed Derive(<paramref name="seed"/>, i).
+    /// </summary>
+    public static async Task<IReadOnlyList<GradedSamples>> SampleAsync(ITextGenerator generator, IReadOnlyList<ArithProblem> problems,
+        int samples, float temperature, ulong seed, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        var graded = new GradedSamples[problems.Count];
+        for (int i = 0; i < problems.Count; i++)
+        {
+            var problem = problems[i];
+            var result = await generator.GenerateAsync(new GenerationRequest
+            {
+                Prefix = ArithTask.Prompt(problem),
+                Count = samples,
+                MaxTokens = MaxSolutionTokens,
+                Sampling = new SamplingOptions { Temperature = temperature, Seed = SplitMix64.Derive(seed, (ulong)i) },
+            }, cancellationToken);
+            var texts = result.Continuations.Select(c => c.Text).ToArray();
+            graded[i] = new GradedSamples(problem, texts, texts.Select(t => ArithChecker.Check(problem, t)).ToArray());
+            progress?.Report(i + 1);
+        }
+        return graded;
+    }
+
+    /// <summary>Per-level pass@1 (unbiased, mean over problems of c/n) and coverage@K.</summary>
+    public static IReadOnlyList<LevelEvaluation> Summarize(IReadOnlyList<GradedSamples> graded) =>
+        graded.GroupBy(g => g.Problem.Level).OrderBy(g => g.Key).Select(level =>
+        {
+            int k = level.First().Solutions.Count;
+            return new LevelEvaluation(level.Key, level.Count(),
+                level.Average(g => PassAtK.Estimate(g.Solutions.Count, g.Correct, 1)),
+                level.Average(g => PassAtK.Estimate(g.Solutions.Count, g.Correct, k)), k);
+        }).ToArray();
+}
