@@ -21,7 +21,7 @@ public sealed class TrainingTests
             string dir = Path.Combine(Path.GetTempPath(), "ponder-train-" + Guid.NewGuid().ToString("N"));
             try
             {
-                var run = TrainingRun.Open(config, dir, resume: false);
+                var run = TrainingRun.Open(config, dir, resume: false, TrainingRun.PrepareDataAsync(config, dir).GetAwaiter().GetResult());
                 return [run.Step().Loss, run.Step().Loss];
             }
             finally { Directory.Delete(dir, recursive: true); }

@@ -20,9 +20,10 @@ internal static class EvalCommand
         var perLevel = new Option<int>("--per-level") { Description = "Problems per difficulty level", DefaultValueFactory = _ => ArithSplits.DefaultPerLevel };
         var seed = new Option<ulong>("--seed") { Description = "Sampling seed", DefaultValueFactory = _ => 1 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file" };
+        var prm = new Option<string?>("--prm") { Description = "Also score every sample with this PRM (file or builtin:NAME): step and outcome AUROC" };
         var command = new Command("eval", "Evaluate a policy: per-level pass@1 (unbiased) and coverage@K on a task split")
         {
-            model, task, split, samples, temperature, perLevel, seed, json,
+            model, task, split, samples, temperature, perLevel, seed, json, prm,
         };
         command.SetAction((parse, ct) => CommandRunner.Run(async () =>
         {
@@ -33,19 +34,26 @@ internal static class EvalCommand
             var engineModel = ModelResolver.Load(parse.GetValue(model)!);
             var problems = ArithSplits.Load(parse.GetValue(split), n);
             float t = parse.GetValue(temperature);
+            var prmScorer = parse.GetValue(prm) is { } prmSpec ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null;
             IReadOnlyList<GradedSamples> graded = [];
+            PrmEvaluation? prmReport = null;
             await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async ctx =>
                 {
                     var bar = ctx.AddTask($"{k} samples × {problems.Count} problems", maxValue: problems.Count);
                     graded = await ArithEvaluation.SampleAsync(new EngineGenerator(engineModel), problems, k, t, parse.GetValue(seed),
                         new Progress<int>(i => bar.Value = i), ct);
+                    if (prmScorer is null) return;
+                    var prmBar = ctx.AddTask($"PRM {prmScorer.Model.Name} scoring every step", maxValue: problems.Count);
+                    prmReport = ArithEvaluation.EvaluatePrm(prmScorer, graded, new Progress<int>(i => prmBar.Value = i));
                 });
-            var report = new EvaluationReport(engineModel.Name, "arith", parse.GetValue(split).ToString().ToLowerInvariant(), t, parse.GetValue(seed), ArithEvaluation.Summarize(graded));
+            var report = new EvaluationReport(engineModel.Name, "arith", parse.GetValue(split).ToString().ToLowerInvariant(), t, parse.GetValue(seed), ArithEvaluation.Summarize(graded), prmReport);
             var table = new Table().AddColumns("level", "problems", "pass@1", $"coverage@{k}");
             foreach (var level in report.Levels)
                 table.AddRow(level.Level.ToString(), level.Problems.ToString(), $"{level.PassAt1:F3}", $"{level.CoverageAtK:F3}");
             AnsiConsole.Write(table);
+            if (prmReport is not null)
+                AnsiConsole.MarkupLineInterpolated($"PRM {prmReport.Model}: step AUROC {prmReport.StepAuroc:F3} over {prmReport.Steps} steps, outcome AUROC {prmReport.OutcomeAuroc:F3} over {prmReport.Solutions} solutions");
             if (parse.GetValue(json) is { } file)
             {
                 file.Directory?.Create();

@@ -18,7 +18,7 @@ internal static class TrainCommand
         {
             config, resume, runs, output, snapshot,
         };
-        command.SetAction((parse, ct) => CommandRunner.Run(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(async () =>
         {
             var configFile = parse.GetValue(config)!;
             var cfg = TrainingConfig.Load(configFile.FullName);
@@ -27,14 +27,27 @@ internal static class TrainCommand
             TrainingRun run;
             bool snapshotOnly = parse.GetValue(snapshot);
             if (snapshotOnly && !File.Exists(Path.Combine(runDir, "checkpoint.ckpt"))) throw new UserError($"no checkpoint in {runDir} to snapshot");
-            try { run = snapshotOnly ? TrainingRun.OpenSnapshot(cfg, runDir) : TrainingRun.Open(cfg, runDir, parse.GetValue(resume)); }
-            catch (InvalidOperationException e) { throw new UserError(e.Message); }
             if (snapshotOnly)
             {
-                var snap = run.Save(modelPath);
+                var snap = TrainingRun.OpenSnapshot(cfg, runDir).Save(modelPath);
                 AnsiConsole.MarkupLineInterpolated($"wrote {modelPath}: step {snap.Steps}, {snap.TrainingTokens:N0} tokens");
-                return Task.FromResult(0);
+                return 0;
             }
+            TrainingData data = null!;
+            await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    var bar = ctx.AddTask($"{cfg.Name}: preparing data", maxValue: 1);
+                    data = await TrainingRun.PrepareDataAsync(cfg, runDir, new Progress<(int Done, int Total)>(p =>
+                    {
+                        bar.Description = $"{cfg.Name}: sampling the policy for PRM labels";
+                        bar.MaxValue = p.Total;
+                        bar.Value = p.Done;
+                    }), ct);
+                    bar.Value = bar.MaxValue;
+                });
+            try { run = TrainingRun.Open(cfg, runDir, parse.GetValue(resume), data); }
+            catch (InvalidOperationException e) { throw new UserError(e.Message); }
             var trainer = run.Trainer;
             string resuming = trainer.Step > 0 ? $", resuming at step {trainer.Step}" : "";
             AnsiConsole.MarkupLineInterpolated($"{cfg.Name}: {trainer.Model.Layout.Count:N0} parameters, {trainer.Options.Steps} steps, run folder {runDir}{resuming}");
@@ -56,11 +69,11 @@ internal static class TrainCommand
             if (cancelled)
             {
                 AnsiConsole.MarkupLineInterpolated($"[yellow]stopped at step {trainer.Step}; checkpoint saved — rerun with --resume to continue[/]");
-                return Task.FromResult(130);
+                return 130;
             }
             var card = run.Save(modelPath);
             AnsiConsole.MarkupLineInterpolated($"wrote {modelPath} (final loss {card.FinalLoss:F4}, {card.TrainingTokens:N0} tokens, {card.TrainingFlops:E2} FLOPs, {card.WallSeconds / 60:F1} min)");
-            return Task.FromResult(0);
+            return 0;
         }));
         return command;
     }

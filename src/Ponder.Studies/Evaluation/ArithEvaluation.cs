@@ -3,6 +3,7 @@
 
 using System.Text.Json.Serialization;
 using Ponder.Analysis;
+using Ponder.Engine.Inference;
 using Ponder.Generation;
 using Ponder.Tasks.Arith;
 
@@ -16,6 +17,14 @@ public sealed record LevelEvaluation(
     [property: JsonPropertyName("coverage_at_k")] double CoverageAtK,
     [property: JsonPropertyName("k")] int K);
 
+/// <summary>How well a PRM separates good from bad steps and solutions of the evaluated policy.</summary>
+public sealed record PrmEvaluation(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("step_auroc")] double StepAuroc,
+    [property: JsonPropertyName("outcome_auroc")] double OutcomeAuroc,
+    [property: JsonPropertyName("steps")] int Steps,
+    [property: JsonPropertyName("solutions")] int Solutions);
+
 /// <summary>The output of <c>ponder eval</c>.</summary>
 public sealed record EvaluationReport(
     [property: JsonPropertyName("model")] string Model,
@@ -23,7 +32,8 @@ public sealed record EvaluationReport(
     [property: JsonPropertyName("split")] string Split,
     [property: JsonPropertyName("temperature")] float Temperature,
     [property: JsonPropertyName("seed")] ulong Seed,
-    [property: JsonPropertyName("levels")] IReadOnlyList<LevelEvaluation> Levels);
+    [property: JsonPropertyName("levels")] IReadOnlyList<LevelEvaluation> Levels,
+    [property: JsonPropertyName("prm"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PrmEvaluation? Prm = null);
 
 /// <summary>The samples of one problem and their grades.</summary>
 public sealed record GradedSamples(ArithProblem Problem, IReadOnlyList<string> Solutions, IReadOnlyList<ArithCheckResult> Checks)
@@ -73,4 +83,37 @@ public static class ArithEvaluation
                 level.Average(g => PassAtK.Estimate(g.Solutions.Count, g.Correct, 1)),
                 level.Average(g => PassAtK.Estimate(g.Solutions.Count, g.Correct, k)), k);
         }).ToArray();
+
+    /// <summary>
+    /// Scores every judged step of every sample with <paramref name="prm"/>. Step AUROC: step score against "the
+    /// solution so far is error-free"; outcome AUROC: the last step's score (Snell et al.'s aggregation) against the
+    /// final answer being right. Samples without any complete line count as outcome score 0.
+    /// </summary>
+    public static PrmEvaluation EvaluatePrm(EngineStepScorer prm, IReadOnlyList<GradedSamples> graded, IProgress<int>? progress = null)
+    {
+        var stepScores = new List<double>();
+        var stepLabels = new List<bool>();
+        var outcomeScores = new List<double>();
+        var outcomeLabels = new List<bool>();
+        for (int i = 0; i < graded.Count; i++)
+        {
+            var g = graded[i];
+            string prompt = ArithTask.Prompt(g.Problem);
+            foreach (var check in g.Checks)
+            {
+                var lines = check.Lines;
+                var scores = prm.Score(prompt, lines.Select(l => l.Text).ToArray());
+                for (int s = 0; s < scores.Length; s++)
+                {
+                    stepScores.Add(scores[s]);
+                    stepLabels.Add(lines[s].PrefixCorrect);
+                }
+                outcomeScores.Add(scores.Length > 0 ? scores[^1] : 0);
+                outcomeLabels.Add(check.AnswerCorrect);
+            }
+            progress?.Report(i + 1);
+        }
+        return new PrmEvaluation(prm.Model.Name, Auroc.Compute(stepScores, stepLabels), Auroc.Compute(outcomeScores, outcomeLabels),
+            stepScores.Count, outcomeScores.Count);
+    }
 }

@@ -42,6 +42,14 @@ public sealed record DataOptions
     public double[] LevelWeights { get; init; } = [1, 1, 1, 1, 1];
     /// <summary>Seed of the data stream.</summary>
     public ulong Seed { get; init; } = 1;
+    /// <summary>PRM only: the policy whose samples are labelled (GGUF path, relative to the config file).</summary>
+    public string? Policy { get; init; }
+    /// <summary>PRM only: distinct train problems sampled per level.</summary>
+    public int ProblemsPerLevel { get; init; } = 1000;
+    /// <summary>PRM only: policy samples per problem.</summary>
+    public int SamplesPerProblem { get; init; } = 8;
+    /// <summary>PRM only: temperature of the policy samples.</summary>
+    public float SampleTemperature { get; init; } = 1f;
 }
 
 /// <summary>
@@ -73,6 +81,9 @@ public sealed record TrainingConfig
     /// <summary>Save a checkpoint every this many steps.</summary>
     public int CheckpointEvery { get; init; } = 500;
 
+    /// <summary>Folder of the file the config was read from (relative paths in it resolve from here).</summary>
+    [JsonIgnore] public string SourceDirectory { get; init; } = ".";
+
     /// <summary>Reads and validates a config file.</summary>
     /// <exception cref="InvalidDataException">The file is unreadable, malformed or invalid; the message names the file.</exception>
     public static TrainingConfig Load(string path)
@@ -85,6 +96,7 @@ public sealed record TrainingConfig
                 ?? throw new InvalidDataException($"{path}: empty training config");
         }
         catch (JsonException e) { throw new InvalidDataException($"{path}: malformed training config: {e.Message}", e); }
+        config = config with { SourceDirectory = Path.GetDirectoryName(Path.GetFullPath(path))! };
         try { config.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
         return config;
@@ -104,6 +116,13 @@ public sealed record TrainingConfig
         if (Data.LevelWeights.Length != 5 || Data.LevelWeights.Any(w => w < 0) || Data.LevelWeights.Sum() <= 0)
             throw new ArgumentException("level weights must be 5 non-negative numbers with a positive sum");
         if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint interval must be ≥ 1, got {CheckpointEvery}");
+        if (Role == "prm")
+        {
+            if (string.IsNullOrWhiteSpace(Data.Policy)) throw new ArgumentException("a PRM config needs data.policy: the policy model whose samples are labelled");
+            if (Data.ProblemsPerLevel < 1) throw new ArgumentException($"data.problemsPerLevel must be ≥ 1, got {Data.ProblemsPerLevel}");
+            if (Data.SamplesPerProblem < 1) throw new ArgumentException($"data.samplesPerProblem must be ≥ 1, got {Data.SamplesPerProblem}");
+            if (!(Data.SampleTemperature >= 0)) throw new ArgumentException($"data.sampleTemperature must be ≥ 0, got {Data.SampleTemperature}");
+        }
         Model.ToConfig(64).Validate();
         Training.Validate();
         if (Training.SequenceLength > Model.ContextLength)

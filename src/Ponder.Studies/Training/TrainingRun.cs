@@ -12,6 +12,17 @@ using Ponder.Engine.Training;
 
 namespace Ponder.Studies.Training;
 
+/// <summary>A run's tokenizer and batches.</summary>
+public sealed record TrainingData(CharTokenizer Tokenizer, ITrainingData Batches);
+
+// A snapshot trains nothing, so it needs no batches.
+file sealed class NoData : ITrainingData
+{
+    public static NoData Instance { get; } = new();
+    public void FillBatch(long step, int[] inputs, int[] targets, float[] mask) =>
+        throw new InvalidOperationException("a snapshot does not train");
+}
+
 /// <summary>Drives a <see cref="Trainer"/> for a <see cref="TrainingConfig"/>. Not thread-safe.</summary>
 public sealed class TrainingRun
 {
@@ -50,20 +61,43 @@ public sealed class TrainingRun
     /// Starts a run in <paramref name="runDirectory"/>, or resumes it from its checkpoint when <paramref name="resume"/>
     /// is set and one exists. Starting fresh over an existing checkpoint is refused, so no work is lost by accident.
     /// </summary>
-    public static TrainingRun Open(TrainingConfig config, string runDirectory, bool resume) => Open(config, runDirectory, resume, snapshot: false);
+    public static TrainingRun Open(TrainingConfig config, string runDirectory, bool resume, TrainingData data) =>
+        Open(config, runDirectory, resume, snapshot: false, data);
 
     /// <summary>
     /// The run's last checkpoint, read-only: for writing the model of a run that is still training elsewhere
     /// (its log is left untouched).
     /// </summary>
-    public static TrainingRun OpenSnapshot(TrainingConfig config, string runDirectory) => Open(config, runDirectory, resume: true, snapshot: true);
+    public static TrainingRun OpenSnapshot(TrainingConfig config, string runDirectory) =>
+        Open(config, runDirectory, resume: true, snapshot: true,
+            new TrainingData(config.Role == "prm" ? ArithPrmData.CreateTokenizer() : ArithPolicyData.CreateTokenizer(), NoData.Instance));
 
-    private static TrainingRun Open(TrainingConfig config, string runDirectory, bool resume, bool snapshot)
+    /// <summary>
+    /// The tokenizer and batches of <paramref name="config"/>: for a policy, generated problems; for a PRM, samples of
+    /// its policy labelled by the exact checker (drawn once and kept in the run folder, so a resumed run reuses them).
+    /// </summary>
+    public static async Task<TrainingData> PrepareDataAsync(TrainingConfig config, string runDirectory,
+        IProgress<(int Done, int Total)>? samplingProgress = null, CancellationToken cancellationToken = default)
+    {
+        int length = config.Training.SequenceLength ?? config.Model.ContextLength;
+        if (config.Role == "policy")
+        {
+            var tokenizer = ArithPolicyData.CreateTokenizer();
+            return new TrainingData(tokenizer, new ArithPolicyData(tokenizer, config.Data, length));
+        }
+        Directory.CreateDirectory(runDirectory);
+        string policyPath = Path.Combine(config.SourceDirectory, config.Data.Policy!);
+        var policy = EngineModel.Load(policyPath);
+        var samples = await ArithPrmData.LoadOrDrawSamplesAsync(Path.Combine(runDirectory, "policy-samples.jsonl"), policy, config.Data,
+            samplingProgress, cancellationToken);
+        var prmTokenizer = ArithPrmData.CreateTokenizer();
+        return new TrainingData(prmTokenizer, new ArithPrmData(prmTokenizer, samples, length, config.Data.Seed));
+    }
+
+    private static TrainingRun Open(TrainingConfig config, string runDirectory, bool resume, bool snapshot, TrainingData training)
     {
         Directory.CreateDirectory(runDirectory);
-        var tokenizer = ArithPolicyData.CreateTokenizer();
-        int length = config.Training.SequenceLength ?? config.Model.ContextLength;
-        var data = new ArithPolicyData(tokenizer, config.Data, length);
+        var (tokenizer, data) = training;
         string checkpoint = Path.Combine(runDirectory, "checkpoint.ckpt");
         string log = Path.Combine(runDirectory, "train.log.csv");
         if (File.Exists(checkpoint))
@@ -104,13 +138,15 @@ public sealed class TrainingRun
     public ModelCardFile Save(string modelPath)
     {
         var model = Trainer.Model;
+        long processed = (long)Trainer.Step * Trainer.TokensPerStep;
         var card = new ModelCardFile(
             Config.Name, Config.Role, "arith", Config, model.Layout.Count, model.Layout.NonEmbeddingCount,
-            Trainer.TokensSeen, 6.0 * model.Layout.Count * Trainer.TokensSeen, Trainer.Step, RecentLoss, ElapsedSeconds, []);
+            processed, Trainer.TokensSeen, 6.0 * model.Layout.Count * processed, Trainer.Step, RecentLoss, ElapsedSeconds, []);
         var metadata = new Dictionary<string, GgufValue>
         {
             ["ponder.role"] = GgufValue.FromString(Config.Role),
             ["ponder.task"] = GgufValue.FromString("arith"),
+            ["ponder.prm.format"] = GgufValue.FromString(Config.Role == "prm" ? "arith-tag" : "none"),
             ["ponder.training.config"] = GgufValue.FromString(Config.ToJson()),
             ["ponder.training.steps"] = GgufValue.FromUInt64((ulong)Trainer.Step),
             ["ponder.training.tokens"] = GgufValue.FromUInt64((ulong)Trainer.TokensSeen),
@@ -152,10 +188,13 @@ public sealed class TrainingRun
     }
 }
 
-/// <summary>The model card written beside a trained model (also summarised in models/README.md).</summary>
+/// <summary>
+/// The model card written beside a trained model (also summarised in models/README.md). Training tokens are all
+/// positions processed (the D of 6·N·D); supervised tokens are those that carried loss.
+/// </summary>
 public sealed record ModelCardFile(
     string Name, string Role, string Task, TrainingConfig Config, long Parameters, long NonEmbeddingParameters,
-    long TrainingTokens, double TrainingFlops, int Steps, float FinalLoss, double WallSeconds,
+    long TrainingTokens, long SupervisedTokens, double TrainingFlops, int Steps, float FinalLoss, double WallSeconds,
     IReadOnlyList<EvaluationRecord> Evaluations)
 {
     private static readonly JsonSerializerOptions Json = new()

@@ -1,0 +1,89 @@
+// A process reward model that is itself a small LM (DESIGN.md §4): the scored text is the prompt followed by each
+// step, its delimiter and a tag token; the model's distribution at each tag position, restricted to the two judgement
+// tokens, gives the step's score P(plus) / (P(plus) + P(minus)). The tag, not the judgement, is in the input, so a
+// step's score never depends on judgements of earlier steps (Math-Shepherd's tag scheme).
+
+using Ponder.Engine.Model;
+using Ponder.Generation;
+
+namespace Ponder.Engine.Inference;
+
+/// <summary>The characters a PRM's text format uses around steps.</summary>
+/// <param name="Tag">Written after every step's delimiter; the score is read at its position.</param>
+/// <param name="Plus">Judgement "the solution so far is error-free".</param>
+/// <param name="Minus">Judgement "the solution so far has an error".</param>
+/// <param name="Delimiter">Ends every step.</param>
+public sealed record PrmFormat(char Tag, char Plus, char Minus, string Delimiter)
+{
+    /// <summary>The arith testbed's format: steps end with a newline, then '#'; judgements '+' and '-'.</summary>
+    public static PrmFormat Arith { get; } = new('#', '+', '-', "\n");
+
+    /// <summary>The text the PRM reads: <paramref name="prompt"/>, then every step with its delimiter and the tag.</summary>
+    public string Render(string prompt, IEnumerable<string> steps) =>
+        prompt + string.Concat(steps.Select(s => s + Delimiter + Tag));
+}
+
+/// <summary>Scores every step of a (partial) solution with an engine PRM. Safe to call concurrently.</summary>
+public sealed class EngineStepScorer
+{
+    private readonly InferenceEngine _engine;
+    private readonly int _tag, _plus, _minus;
+
+    /// <summary>Uses <paramref name="model"/>, whose vocabulary must hold the format's three characters.</summary>
+    public EngineStepScorer(EngineModel model, PrmFormat format)
+    {
+        Model = model;
+        Format = format;
+        _engine = new InferenceEngine(model.Model);
+        int Id(char c, string what)
+        {
+            var ids = model.Tokenizer.Encode(c.ToString());
+            if (ids.Length != 1 || ids[0] == model.Tokenizer.Unknown)
+                throw new ArgumentException($"{model.Name} is not a PRM for this format: its vocabulary has no token for the {what} '{c}'");
+            return ids[0];
+        }
+        _tag = Id(format.Tag, "tag");
+        _plus = Id(format.Plus, "plus judgement");
+        _minus = Id(format.Minus, "minus judgement");
+    }
+
+    /// <summary>The PRM.</summary>
+    public EngineModel Model { get; }
+    /// <summary>The text format.</summary>
+    public PrmFormat Format { get; }
+    /// <summary>Size and shape, for compute accounting.</summary>
+    public ModelCard Card => Model.Card;
+
+    /// <summary>One score in [0, 1] per step: the PRM's belief that the solution up to and including it is error-free.</summary>
+    /// <exception cref="ArgumentException">The text does not fit the PRM's context.</exception>
+    public float[] Score(string prompt, IReadOnlyList<string> steps)
+    {
+        if (steps.Count == 0) return [];
+        var tokenizer = Model.Tokenizer;
+        var ids = tokenizer.Encode(Format.Render(prompt, steps));
+        int[] tokens = tokenizer.AddBos ? [tokenizer.Bos, .. ids] : ids;
+        // Tags are counted after the prompt, which may contain the tag character itself.
+        int firstStepToken = (tokenizer.AddBos ? 1 : 0) + tokenizer.Encode(prompt).Length;
+        if (tokens.Length > Model.Model.Config.ContextLength)
+            throw new ArgumentException($"the solution has {tokens.Length} tokens with its tags; the PRM's context length is {Model.Model.Config.ContextLength}");
+        var sequence = _engine.NewSequence([], tokens.Length);
+        try
+        {
+            var logits = _engine.Forward([sequence], [tokens], new InferenceEngine.Workspace(), allPositions: true);
+            int vocab = Model.Model.Config.VocabularySize;
+            var scores = new float[steps.Count];
+            int step = 0;
+            for (int position = firstStepToken; position < tokens.Length && step < scores.Length; position++)
+            {
+                if (tokens[position] != _tag) continue;
+                // P(+)/(P(+)+P(−)) = σ(logit₊ − logit₋)
+                float margin = logits[position * vocab + _plus] - logits[position * vocab + _minus];
+                scores[step++] = 1f / (1f + MathF.Exp(-margin));
+            }
+            if (step != scores.Length)
+                throw new ArgumentException($"the steps contain the tag character '{Format.Tag}'; a step must not contain it");
+            return scores;
+        }
+        finally { sequence.Own.Release(); }
+    }
+}
