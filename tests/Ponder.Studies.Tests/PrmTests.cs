@@ -1,0 +1,44 @@
+using Ponder.Engine.Inference;
+using Ponder.Engine.Model;
+using Ponder.Studies.Training;
+using Ponder.Tasks.Arith;
+
+namespace Ponder.Studies.Tests;
+
+public sealed class PrmTests
+{
+    private static readonly ArithProblem Problem = ArithProblem.Parse("((17*4)+39)-8", 3);
+
+    [Fact]
+    public void TagsCarryTheCheckersPrefixLabelsAndNothingElseCarriesLoss()
+    {
+        var tokenizer = ArithPrmData.CreateTokenizer();
+        string wrong = "17*4=68\n68+39=108\n108-8=100\nA:100\n"; // slip at the second step
+        var data = new ArithPrmData(tokenizer, [new PolicySample(Problem.Expression, 3, wrong)], 64, seed: 1);
+        int[] inputs = new int[64], targets = new int[64];
+        var mask = new float[64];
+        data.FillBatch(0, inputs, targets, mask);
+        int tag = tokenizer.Encode("#")[0];
+        var judged = Enumerable.Range(0, 64).Where(i => mask[i] != 0).ToArray();
+        Assert.Equal(Enumerable.Range(0, 64).Where(i => inputs[i] == tag).Take(4), judged.Take(4));
+        Assert.Equal("+---", string.Concat(judged.Take(4).Select(i => tokenizer.Decode([targets[i]]))));
+        Assert.StartsWith("Q:((17*4)+39)-8\n17*4=68\n#68+39=108\n#", tokenizer.Decode(inputs.AsSpan(1, 40)));
+    }
+
+    [Fact]
+    public void TheScorerGivesOneProbabilityPerStepAndRejectsModelsWithoutTheFormat()
+    {
+        var tokenizer = ArithPrmData.CreateTokenizer();
+        var config = new LlamaConfig { VocabularySize = tokenizer.VocabularySize, ContextLength = 128, ModelDim = 32, Layers = 1, Heads = 2, KeyValueHeads = 2, FeedForwardDim = 32 };
+        var prm = new EngineStepScorer(new EngineModel("prm", LlamaModel.CreateRandom(config, 1), tokenizer), PrmFormat.Arith);
+        var scores = prm.Score(ArithTask.Prompt(Problem), ["17*4=68", "68+39=107", "107-8=99", "A:99"]);
+        Assert.Equal(4, scores.Length);
+        Assert.All(scores, s => Assert.InRange(s, 0f, 1f));
+        Assert.Equal(scores[..2], prm.Score(ArithTask.Prompt(Problem), ["17*4=68", "68+39=107"]));
+
+        var policyTokenizer = ArithPolicyData.CreateTokenizer();
+        var policy = new EngineModel("policy", LlamaModel.CreateRandom(config with { VocabularySize = policyTokenizer.VocabularySize }, 1), policyTokenizer);
+        var e = Assert.Throws<ArgumentException>(() => new EngineStepScorer(policy, PrmFormat.Arith));
+        Assert.Contains("no token for the tag '#'", e.Message);
+    }
+}
