@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace Ponder.Strategies;
 
@@ -58,7 +59,7 @@ public sealed class AdaptiveConsistencyStrategy : IStrategy
     /// <summary>
     /// The Beta stopping statistic: with x ~ Beta(v1 + 1, v2 + 1), P(x &gt; 1/2) = ∫_{0.5}^{1} x^{v1}(1−x)^{v2} dx / B(v1+1, v2+1).
     /// For integer counts this equals P(Binomial(v1 + v2 + 1, 1/2) ≤ v1) = Σ_{j=0}^{v1} C(n, j) / 2^n with n = v1 + v2 + 1,
-    /// computed exactly in log space (no underflow for any counts).
+    /// summed exactly in integers and rounded once to a double.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A count is negative.</exception>
     public static double BetaStoppingProbability(int v1, int v2)
@@ -66,17 +67,15 @@ public sealed class AdaptiveConsistencyStrategy : IStrategy
         ArgumentOutOfRangeException.ThrowIfNegative(v1);
         ArgumentOutOfRangeException.ThrowIfNegative(v2);
         int n = v1 + v2 + 1;
-        // log C(n, j) − n·log 2 for j = 0 … v1, then a log-sum-exp.
-        var terms = new double[v1 + 1];
-        double logChoose = 0, log2n = n * Math.Log(2);
+        BigInteger choose = 1, sum = 0;
         for (int j = 0; j <= v1; j++)
         {
-            if (j > 0) logChoose += Math.Log(n - j + 1) - Math.Log(j);
-            terms[j] = logChoose - log2n;
+            if (j > 0) choose = choose * (n - j + 1) / j;
+            sum += choose;
         }
-        double max = terms.Max();
-        double sum = terms.Sum(t => Math.Exp(t - max));
-        return Math.Clamp(Math.Exp(max + Math.Log(sum)), 0, 1);
+        // sum / 2^n without overflow: keep the top 64 bits of the sum and scale by the power of two.
+        int shift = (int)Math.Max(0, sum.GetBitLength() - 64);
+        return Math.ScaleB((double)(sum >> shift), shift - n);
     }
 
     /// <inheritdoc />

@@ -99,7 +99,8 @@ internal sealed class SolveSession
     /// How many more complete samples (each optionally scored by <paramref name="verifier"/>) fit in the budget, at most
     /// <paramref name="wanted"/>. For a FLOP budget the cost of a sample is bounded from above: the policy processes at
     /// most <c>prompt + max tokens</c> positions (the context length while the prompt's length is unknown), uncached, and a
-    /// model verifier at most its context length.
+    /// model verifier at most its context length. Samples are scored only after sampling ends, so the samples drawn so
+    /// far keep their scoring reserved.
     /// </summary>
     public int SamplesThatFit(int wanted, int samplesSoFar, int? promptTokens, int maxTokens, VerifierKind? verifier)
     {
@@ -115,7 +116,13 @@ internal sealed class SolveSession
             VerifierKind.Outcome => OutcomeScorer?.Card,
             _ => null,
         };
-        if (verifierCard is not null) perSample += verifierCard.ForwardFlops(0, verifierCard.ContextLength);
+        if (verifierCard is not null)
+        {
+            // Scoring follows sampling, so every sample drawn so far still holds its scoring reservation.
+            double scoring = verifierCard.ForwardFlops(0, verifierCard.ContextLength);
+            perSample += scoring;
+            spent += samplesSoFar * scoring;
+        }
         double fit = Math.Floor((Budget.Flops!.Value - spent) / perSample);
         return (int)Math.Clamp(fit, 0, wanted);
     }
