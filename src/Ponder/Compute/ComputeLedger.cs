@@ -3,17 +3,17 @@ namespace Ponder.Compute;
 /// <summary>
 /// The record of every generator and scorer call of one piece of work (typically one strategy run on one problem).
 /// </summary>
-/// <remarks>Thread-safe: concurrent calls may reserve sequence numbers and add records at once. Records are listed in the
+/// <remarks>Thread-safe: concurrent calls may reserve call indices and add records at once. Records are listed in the
 /// order their calls started, which is deterministic when calls are started in a deterministic order, whatever order
 /// they finish in.</remarks>
 public sealed class ComputeLedger
 {
     private readonly object _gate = new();
     private readonly List<ComputeRecord> _records = [];
-    private long _nextSequence;
+    private long _nextCallIndex;
 
-    /// <summary>Reserves the sequence number of a call that is starting.</summary>
-    public long NextSequence() => Interlocked.Increment(ref _nextSequence) - 1;
+    /// <summary>Reserves the index of a call that is starting (0, 1, 2, …).</summary>
+    public long NextCallIndex() => Interlocked.Increment(ref _nextCallIndex) - 1;
 
     /// <summary>Appends the record of a finished call.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="record"/> is null.</exception>
@@ -31,7 +31,7 @@ public sealed class ComputeLedger
     {
         get
         {
-            lock (_gate) return _records.OrderBy(r => r.Sequence).ToArray();
+            lock (_gate) return _records.OrderBy(r => r.CallIndex).ToArray();
         }
     }
 

@@ -48,7 +48,7 @@ public readonly record struct SequenceUsage(int PromptTokens, int CachedPromptTo
 public sealed record ComputeRecord
 {
     /// <summary>Order in which the call started within its ledger (0-based); records are listed in this order.</summary>
-    public required long Sequence { get; init; }
+    public required long CallIndex { get; init; }
 
     /// <summary>Policy or verifier.</summary>
     public required ComputeRole Role { get; init; }

@@ -9,7 +9,7 @@ namespace Ponder.Compute;
 /// A generator that records every call of the generator it wraps in a <see cref="ComputeLedger"/>: one sequence per
 /// continuation, with the inner generator's model card and the call's wall time. Calls that throw are not recorded.
 /// </summary>
-/// <remarks>Safe to call concurrently when the inner generator is. The sequence number is taken when the call starts.</remarks>
+/// <remarks>Safe to call concurrently when the inner generator is. The call index is taken when the call starts.</remarks>
 public sealed class RecordingTextGenerator : ITextGenerator
 {
     private readonly ITextGenerator _inner;
@@ -35,14 +35,14 @@ public sealed class RecordingTextGenerator : ITextGenerator
     public async Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        long sequence = _ledger.NextSequence();
+        long callIndex = _ledger.NextCallIndex();
         var clock = Stopwatch.StartNew();
         var result = await _inner.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
         if (result.Continuations.Count != request.Count)
             throw new InvalidOperationException($"the generator returned {result.Continuations.Count} continuations for a request of {request.Count}");
         _ledger.Add(new ComputeRecord
         {
-            Sequence = sequence,
+            CallIndex = callIndex,
             Role = _role,
             Operation = ComputeOperation.Generate,
             Card = _inner.Card,
@@ -79,13 +79,13 @@ public sealed class RecordingOutcomeScorer : IOutcomeScorer
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(solution);
-        long sequence = _ledger.NextSequence();
+        long callIndex = _ledger.NextCallIndex();
         var clock = Stopwatch.StartNew();
         var score = await _inner.ScoreAsync(problem, solution, cancellationToken).ConfigureAwait(false);
         if (!(score.Score is >= 0 and <= 1)) throw new InvalidOperationException($"outcome scores must be in [0, 1], got {score.Score}");
         _ledger.Add(new ComputeRecord
         {
-            Sequence = sequence,
+            CallIndex = callIndex,
             Role = ComputeRole.Verifier,
             Operation = ComputeOperation.ScoreOutcome,
             Card = _inner.Card,
@@ -122,7 +122,7 @@ public sealed class RecordingStepScorer : IStepScorer
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(steps);
-        long sequence = _ledger.NextSequence();
+        long callIndex = _ledger.NextCallIndex();
         var clock = Stopwatch.StartNew();
         var scores = await _inner.ScoreStepsAsync(problem, steps, cancellationToken).ConfigureAwait(false);
         if (scores.Scores.Count != steps.Count)
@@ -131,7 +131,7 @@ public sealed class RecordingStepScorer : IStepScorer
             throw new InvalidOperationException("step scores must be in [0, 1]");
         _ledger.Add(new ComputeRecord
         {
-            Sequence = sequence,
+            CallIndex = callIndex,
             Role = ComputeRole.Verifier,
             Operation = ComputeOperation.ScoreSteps,
             Card = _inner.Card,

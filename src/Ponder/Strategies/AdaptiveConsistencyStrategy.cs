@@ -100,12 +100,12 @@ public sealed class AdaptiveConsistencyStrategy : IStrategy
             promptTokens = samples[0].PromptTokens;
             foreach (var s in samples) candidates.Add(session.NewCandidate(candidates.Count, s.Text, s.FinishReason));
 
-            var counts = Voting.GroupByAnswer(candidates, _context.AnswerKey).Select(g => g.Count).OrderDescending().ToArray();
+            var counts = CandidateSelection.GroupByAnswer(candidates, _context.AnswerKey).Select(g => g.Count).OrderDescending().ToArray();
             int v1 = counts.ElementAtOrDefault(0), v2 = counts.ElementAtOrDefault(1);
             double p = BetaStoppingProbability(v1, v2);
             session.Trace(string.Create(CultureInfo.InvariantCulture, $"{candidates.Count} samples: top counts {v1}, {v2}; P(mode) = {p:F4}"));
             if (v1 > 0 && p >= threshold) break;
         }
-        return session.Finish(candidates, Voting.Majority(candidates, _context.AnswerKey), candidates.Count);
+        return session.Finish(candidates, CandidateSelection.Majority(candidates, _context.AnswerKey), candidates.Count);
     }
 }

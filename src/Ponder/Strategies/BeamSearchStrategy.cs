@@ -82,6 +82,6 @@ public sealed class BeamSearchStrategy : IStrategy
         }
 
         var candidates = pool.Select((p, i) => session.NewCandidate(i, p.Text, p.Finish, p.Verdict)).ToArray();
-        return session.Finish(candidates, Voting.Weighted(candidates, _context.AnswerKey), n);
+        return session.Finish(candidates, CandidateSelection.Weighted(candidates, _context.AnswerKey), n);
     }
 }

@@ -71,7 +71,7 @@ public sealed class BestOfNStrategy : IStrategy
         var samples = await session.SampleSolutionsAsync(_options, _verifier).ConfigureAwait(false);
         var verdicts = await session.ScoreAllAsync(samples.Select(s => s.Text), _verifier, _options.Aggregation ?? ScoreAggregation.Last).ConfigureAwait(false);
         var candidates = samples.Select((c, i) => session.NewCandidate(i, c.Text, c.FinishReason, verdicts[i])).ToArray();
-        var chosen = Voting.Highest(candidates);
+        var chosen = CandidateSelection.Highest(candidates);
         session.Trace($"{candidates.Length} samples scored by the {(_verifier == VerifierKind.Steps ? "PRM" : "outcome scorer")}; best #{chosen?.Index} scored {chosen?.Score:F3}");
         return session.Finish(candidates, chosen, candidates.Length);
     }

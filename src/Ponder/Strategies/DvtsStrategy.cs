@@ -88,6 +88,6 @@ public sealed class DvtsStrategy : IStrategy
 
         var candidates = found.OrderBy(f => f.Subtree)
             .Select((f, i) => session.NewCandidate(i, f.Step.Text, f.Step.Continuation.FinishReason, f.Verdict, f.Subtree)).ToArray();
-        return session.Finish(candidates, Voting.Weighted(candidates, _context.AnswerKey), n);
+        return session.Finish(candidates, CandidateSelection.Weighted(candidates, _context.AnswerKey), n);
     }
 }

@@ -101,7 +101,7 @@ public sealed class EarlyRejectionStrategy : IStrategy
         }
 
         var candidates = pool.Select((p, i) => session.NewCandidate(i, p.Text, p.Finish, p.Verdict)).ToArray();
-        return session.Finish(candidates, Voting.Weighted(candidates, _context.AnswerKey), n);
+        return session.Finish(candidates, CandidateSelection.Weighted(candidates, _context.AnswerKey), n);
     }
 
     // Cut at τ tokens, with room left in the context to continue.

@@ -95,7 +95,7 @@ public sealed class LookaheadStrategy : IStrategy
         }
 
         var candidates = pool.Select((p, i) => session.NewCandidate(i, p.Text, p.Finish, p.Verdict)).ToArray();
-        return session.Finish(candidates, Voting.Weighted(candidates, _context.AnswerKey), budget.Generations.Value);
+        return session.Finish(candidates, CandidateSelection.Weighted(candidates, _context.AnswerKey), budget.Generations.Value);
     }
 
     // Up to `depth` greedy steps after `text`, one at a time, stopping when a step ends the solution.

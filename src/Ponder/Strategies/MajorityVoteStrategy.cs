@@ -38,8 +38,8 @@ public sealed class MajorityVoteStrategy : IStrategy
         var session = new SolveSession(Name, _context, problem, budget, seed, cancellationToken);
         var samples = await session.SampleSolutionsAsync(_options, verifier: null).ConfigureAwait(false);
         var candidates = samples.Select((c, i) => session.NewCandidate(i, c.Text, c.FinishReason)).ToArray();
-        var groups = Voting.GroupByAnswer(candidates, _context.AnswerKey);
+        var groups = CandidateSelection.GroupByAnswer(candidates, _context.AnswerKey);
         session.Trace($"{candidates.Length} samples; votes: " + (groups.Count == 0 ? "none" : string.Join(", ", groups.Select(g => $"{g[0].Answer}×{g.Count}"))));
-        return session.Finish(candidates, Voting.Majority(candidates, _context.AnswerKey), candidates.Length);
+        return session.Finish(candidates, CandidateSelection.Majority(candidates, _context.AnswerKey), candidates.Length);
     }
 }

@@ -127,13 +127,13 @@ public sealed class RevisionStrategy : IStrategy
 
         Candidate? chosen;
         if (_selection == RevisionSelection.Majority)
-            chosen = Voting.Majority(candidates, _context.AnswerKey);
+            chosen = CandidateSelection.Majority(candidates, _context.AnswerKey);
         else
         {
             var picks = Enumerable.Range(0, chains)
-                .Select(c => Voting.Weighted(candidates.Where(x => x.Group == c), _context.AnswerKey))
+                .Select(c => CandidateSelection.Weighted(candidates.Where(x => x.Group == c), _context.AnswerKey))
                 .OfType<Candidate>().ToArray();
-            chosen = Voting.Weighted(picks, _context.AnswerKey);
+            chosen = CandidateSelection.Weighted(picks, _context.AnswerKey);
             session.Trace("chain picks: " + string.Join(", ", picks.Select(p => $"chain {p.Group}: {p.Answer} ({p.Score:F3})")));
         }
         session.Trace($"{chains} chains × {length} attempts, {_selection.ToString().ToLowerInvariant()} selection; answers by chain: "

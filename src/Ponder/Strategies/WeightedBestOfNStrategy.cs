@@ -40,9 +40,9 @@ public sealed class WeightedBestOfNStrategy : IStrategy
         var samples = await session.SampleSolutionsAsync(_options, _verifier).ConfigureAwait(false);
         var verdicts = await session.ScoreAllAsync(samples.Select(s => s.Text), _verifier, _options.Aggregation ?? ScoreAggregation.Last).ConfigureAwait(false);
         var candidates = samples.Select((c, i) => session.NewCandidate(i, c.Text, c.FinishReason, verdicts[i])).ToArray();
-        var groups = Voting.GroupByAnswer(candidates, _context.AnswerKey);
+        var groups = CandidateSelection.GroupByAnswer(candidates, _context.AnswerKey);
         session.Trace($"{candidates.Length} samples; weights: "
             + (groups.Count == 0 ? "none" : string.Join(", ", groups.Select(g => $"{g[0].Answer}={g.Sum(c => c.Score ?? 0):F3}"))));
-        return session.Finish(candidates, Voting.Weighted(candidates, _context.AnswerKey), candidates.Length);
+        return session.Finish(candidates, CandidateSelection.Weighted(candidates, _context.AnswerKey), candidates.Length);
     }
 }

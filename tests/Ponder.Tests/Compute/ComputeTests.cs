@@ -12,7 +12,7 @@ public sealed class ComputeTests
 
     private static ComputeRecord Record(ModelCard? card, params SequenceUsage[] sequences) => new()
     {
-        Sequence = 0, Role = ComputeRole.Policy, Operation = ComputeOperation.Generate, Card = card, Sequences = sequences, WallTime = TimeSpan.Zero,
+        CallIndex = 0, Role = ComputeRole.Policy, Operation = ComputeOperation.Generate, Card = card, Sequences = sequences, WallTime = TimeSpan.Zero,
     };
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class ComputeTests
         Assert.Equal(expectedVerifier, result.Compute.Verifier.Flops!.Value, 6);
         Assert.Equal(0, result.Compute.Verifier.GeneratedTokens);
         Assert.Equal(result.Compute.Policy.Flops + result.Compute.Verifier.Flops, result.Compute.Flops);
-        Assert.Equal(result.Calls.Select(c => c.Sequence), Enumerable.Range(0, result.Calls.Count).Select(i => (long)i));
+        Assert.Equal(result.Calls.Select(c => c.CallIndex), Enumerable.Range(0, result.Calls.Count).Select(i => (long)i));
     }
 
     [Fact]
