@@ -109,8 +109,8 @@ public sealed class EarlyRejectionStrategy : IStrategy
         && c.FinishReason == FinishReason.Length && c.GeneratedTokens >= _options.PartialTokensOrDefault
         && c.PromptTokens + c.GeneratedTokens < session.Policy.Card.ContextLength;
 
-    // Continues a survivor that was cut at τ tokens to its delimiter (to the end in the last round); the finished step
-    // reports the survivor's own finish reason and both generations' tokens.
+    // Continues a survivor that was cut at τ tokens to its delimiter (to the end in the last round). The whole step ends
+    // as its second generation did and counts the tokens of both.
     private async Task<SearchStep> FinishStepAsync(SolveSession session, SearchStep partial, bool last, ulong seed)
     {
         if (!IsCut(partial, session)) return partial;
