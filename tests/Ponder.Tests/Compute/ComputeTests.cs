@@ -140,6 +140,21 @@ public sealed class ComputeTests
     }
 
     [Fact]
+    public void TheLedgerAcceptsConcurrentCallsAndListsThemInStartOrder()
+    {
+        var ledger = new ComputeLedger();
+        Parallel.For(0, 500, i =>
+        {
+            long index = ledger.NextCallIndex();
+            ledger.Add(Record(Card, new SequenceUsage(1, 0, 1)) with { CallIndex = index });
+        });
+        var records = ledger.Records;
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => (long)i), records.Select(r => r.CallIndex));
+        Assert.Equal(500 * (Card.ForwardFlops(0, 1) + Card.ForwardFlops(1, 2)), ledger.TotalFlops!.Value, 6);
+        Assert.Equal(1000, ledger.Totals().Policy.TotalTokens);
+    }
+
+    [Fact]
     public void LedgerRejectsInconsistentTokenCounts()
     {
         var ledger = new ComputeLedger();
