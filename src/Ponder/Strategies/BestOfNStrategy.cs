@@ -1,0 +1,78 @@
+using Ponder.Scoring;
+
+namespace Ponder.Strategies;
+
+/// <summary>Options of <see cref="BestOfNStrategy"/> and <see cref="WeightedBestOfNStrategy"/>.</summary>
+public sealed record BestOfNOptions : StrategyOptions
+{
+    /// <summary>Which verifier scores the samples. Default: the step scorer (PRM) when the context has one, else the outcome scorer.</summary>
+    public VerifierKind? Verifier { get; init; }
+
+    /// <summary>How a PRM's step scores become a solution's score. Default <see cref="ScoreAggregation.Last"/>.</summary>
+    public ScoreAggregation? Aggregation { get; init; }
+
+    /// <inheritdoc />
+    public override void Validate(Budget? budget = null)
+    {
+        base.Validate(budget);
+        if (Verifier is { } v && !Enum.IsDefined(v)) throw new ArgumentException($"unknown verifier {v}");
+        if (Aggregation is { } a && !Enum.IsDefined(a)) throw new ArgumentException($"unknown score aggregation {a}");
+    }
+
+    /// <summary>The verifier to use with <paramref name="context"/>, or an exception naming what is missing.</summary>
+    internal VerifierKind ResolveVerifier(StrategyContext context, string strategy)
+    {
+        var verifier = Verifier ?? (context.StepScorer is not null ? VerifierKind.Steps : VerifierKind.Outcome);
+        if (verifier == VerifierKind.Steps && context.StepScorer is null)
+            throw new ArgumentException($"{strategy} with the step verifier needs a step scorer (PRM) in the context");
+        if (verifier == VerifierKind.Outcome && context.OutcomeScorer is null)
+            throw new ArgumentException($"{strategy} needs a verifier: give the context a step scorer (PRM) or an outcome scorer");
+        return verifier;
+    }
+}
+
+/// <summary>
+/// <c>best-of-n</c> — naive best-of-N: N independent samples, each scored by the verifier (a PRM's step scores
+/// aggregated by last, min, prod or mean; or an outcome scorer); the highest-scored sample with an answer wins, ties to
+/// the earliest (when no sample has an answer, the highest-scored of all).
+/// </summary>
+/// <remarks>Samples exactly as <see cref="RepeatedSamplingStrategy"/> does. Under a FLOP budget each sample reserves a
+/// worst-case scoring as well.</remarks>
+public sealed class BestOfNStrategy : IStrategy
+{
+    /// <summary>The registered name.</summary>
+    public const string StrategyName = "best-of-n";
+
+    private readonly StrategyContext _context;
+    private readonly BestOfNOptions _options;
+    private readonly VerifierKind _verifier;
+
+    /// <summary>A best-of-N strategy over <paramref name="context"/>'s policy and verifier.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
+    /// <exception cref="ArgumentException">The context lacks the verifier, or the context or options are invalid.</exception>
+    public BestOfNStrategy(StrategyContext context, BestOfNOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Validate();
+        _context = context;
+        _options = options ?? new();
+        _options.Validate();
+        _verifier = _options.ResolveVerifier(context, StrategyName);
+    }
+
+    /// <inheritdoc />
+    public string Name => StrategyName;
+
+    /// <inheritdoc />
+    public async Task<StrategyResult> SolveAsync(Problem problem, Budget budget, ulong seed, CancellationToken cancellationToken = default)
+    {
+        SolveSession.ValidateArguments(problem, budget, _options);
+        var session = new SolveSession(Name, _context, problem, budget, seed, cancellationToken);
+        var samples = await session.SampleSolutionsAsync(_options, _verifier).ConfigureAwait(false);
+        var verdicts = await session.ScoreAllAsync(samples.Select(s => s.Text), _verifier, _options.Aggregation ?? ScoreAggregation.Last).ConfigureAwait(false);
+        var candidates = samples.Select((c, i) => session.NewCandidate(i, c.Text, c.FinishReason, verdicts[i])).ToArray();
+        var chosen = CandidateSelection.Highest(candidates);
+        session.Trace($"{candidates.Length} samples scored by the {(_verifier == VerifierKind.Steps ? "PRM" : "outcome scorer")}; best #{chosen?.Index} scored {chosen?.Score:F3}");
+        return session.Finish(candidates, chosen, candidates.Length);
+    }
+}

@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ponder.Compute;
+using Ponder.Generation;
+using Ponder.Scoring;
+
+namespace Ponder.Strategies;
+
+/// <summary>
+/// One strategy run on one problem: the recorded models, the trace, budget checks and the result. Strategies do their
+/// search; this class does the bookkeeping every strategy shares.
+/// </summary>
+internal sealed class SolveSession
+{
+    private readonly List<string> _trace = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public SolveSession(string strategy, StrategyContext context, Problem problem, Budget budget, ulong seed, CancellationToken cancellationToken)
+    {
+        Strategy = strategy;
+        Context = context;
+        Problem = problem;
+        Budget = budget;
+        Seed = seed;
+        CancellationToken = cancellationToken;
+        Policy = new RecordingTextGenerator(context.Policy, Ledger);
+        if (context.StepScorer is not null) StepScorer = new RecordingStepScorer(context.StepScorer, Ledger);
+        if (context.OutcomeScorer is not null) OutcomeScorer = new RecordingOutcomeScorer(context.OutcomeScorer, Ledger);
+    }
+
+    public string Strategy { get; }
+    public StrategyContext Context { get; }
+    public Problem Problem { get; }
+    public Budget Budget { get; }
+    public ulong Seed { get; }
+    public CancellationToken CancellationToken { get; }
+    public ComputeLedger Ledger { get; } = new();
+    public ITextGenerator Policy { get; }
+    public IStepScorer? StepScorer { get; }
+    public IOutcomeScorer? OutcomeScorer { get; }
+
+    public void Trace(string line) => _trace.Add(line);
+
+    /// <summary>
+    /// <paramref name="count"/> continuations of <paramref name="prompt"/> (default: the problem's prompt) followed by
+    /// <paramref name="solutionSoFar"/>, stopping at the step delimiter when <paramref name="stopAtStep"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<Continuation>> GenerateAsync(
+        string solutionSoFar, int count, ulong seed, StrategyOptions options, int maxTokens, bool stopAtStep, float? temperature = null,
+        string? prompt = null)
+    {
+        var request = new GenerationRequest
+        {
+            Prefix = (prompt ?? Problem.Prompt) + solutionSoFar,
+            Count = count,
+            Sampling = options.Sampling(seed, temperature),
+            Stop = stopAtStep ? [Context.StepDelimiter] : [],
+            MaxTokens = maxTokens,
+        };
+        var result = await Policy.GenerateAsync(request, CancellationToken).ConfigureAwait(false);
+        return result.Continuations;
+    }
+
+    /// <summary>The PRM's scores for the steps of <paramref name="solution"/>.</summary>
+    public async Task<IReadOnlyList<double>> ScoreStepsAsync(string solution)
+    {
+        var scorer = StepScorer ?? throw new InvalidOperationException($"{Strategy} needs a step scorer");
+        var steps = SolutionSteps.Split(solution, Context.StepDelimiter);
+        var scores = await scorer.ScoreStepsAsync(Problem, steps, CancellationToken).ConfigureAwait(false);
+        return scores.Scores;
+    }
+
+    /// <summary>Scores a complete solution with the chosen verifier.</summary>
+    public async Task<Verdict> ScoreAsync(string solution, VerifierKind verifier, ScoreAggregation aggregation)
+    {
+        if (verifier == VerifierKind.Steps)
+        {
+            var steps = await ScoreStepsAsync(solution).ConfigureAwait(false);
+            return new Verdict(aggregation.Aggregate(steps), steps);
+        }
+        var scorer = OutcomeScorer ?? throw new InvalidOperationException($"{Strategy} needs an outcome scorer");
+        var score = await scorer.ScoreAsync(Problem, solution, CancellationToken).ConfigureAwait(false);
+        return new Verdict(score.Score, null);
+    }
+
+    /// <summary>Scores every solution concurrently (calls start in list order, so the ledger's order is deterministic).</summary>
+    public async Task<Verdict[]> ScoreAllAsync(IEnumerable<string> solutions, VerifierKind verifier, ScoreAggregation aggregation) =>
+        await Task.WhenAll(solutions.Select(s => ScoreAsync(s, verifier, aggregation))).ConfigureAwait(false);
+
+    /// <summary>A candidate with its answer extracted and graded against the reference answer.</summary>
+    public Candidate NewCandidate(int index, string solution, FinishReason finish, Verdict? verdict = null, int? group = null)
+    {
+        string? answer = Context.AnswerKey.ExtractAnswer(solution);
+        bool? correct = Problem.ReferenceAnswer is { } reference ? answer is not null && Context.AnswerKey.AreEquivalent(answer, reference) : null;
+        return new Candidate(index, solution, answer, verdict?.Score, verdict?.StepScores, finish, group, correct);
+    }
+
+    /// <summary>
+    /// How many more complete samples (each optionally scored by <paramref name="verifier"/>) fit in the budget, at most
+    /// <paramref name="wanted"/>. For a FLOP budget the cost of a sample is bounded from above: the policy processes at
+    /// most <c>prompt + max tokens</c> positions (the context length while the prompt's length is unknown), uncached, and a
+    /// model verifier at most its context length. Samples are scored only after sampling ends, so the samples drawn so
+    /// far keep their scoring reserved.
+    /// </summary>
+    public int SamplesThatFit(int wanted, int samplesSoFar, int? promptTokens, int maxTokens, VerifierKind? verifier)
+    {
+        if (Budget.Generations is { } generations) return Math.Clamp(generations - samplesSoFar, 0, wanted);
+        double spent = Ledger.TotalFlops ?? throw new InvalidOperationException(
+            "a FLOP budget needs every model's card, but a call was made with an unknown model");
+        var card = Policy.Card;
+        int end = promptTokens is { } p ? Math.Min(p + maxTokens, card.ContextLength) : card.ContextLength;
+        double perSample = card.ForwardFlops(0, end);
+        ModelCard? verifierCard = verifier switch
+        {
+            VerifierKind.Steps => StepScorer?.Card,
+            VerifierKind.Outcome => OutcomeScorer?.Card,
+            _ => null,
+        };
+        if (verifierCard is not null)
+        {
+            // Scoring follows sampling, so every sample drawn so far still holds its scoring reservation.
+            double scoring = verifierCard.ForwardFlops(0, verifierCard.ContextLength);
+            perSample += scoring;
+            spent += samplesSoFar * scoring;
+        }
+        double fit = Math.Floor((Budget.Flops!.Value - spent) / perSample);
+        return (int)Math.Clamp(fit, 0, wanted);
+    }
+
+    /// <summary>Most samples one request asks for under a FLOP budget (a generation budget asks for all N at once).</summary>
+    private const int FlopBudgetBatch = 64;
+
+    /// <summary>
+    /// Complete samples of the problem until the budget is spent: all N in one request for a generation budget; batches
+    /// of whatever still fits for a FLOP budget, reserving a worst-case scoring by <paramref name="verifier"/> for each.
+    /// Batch b uses seed Derive(seed, b), so with a generation budget sample i always has seed Derive(Derive(seed, 0), i).
+    /// </summary>
+    public async Task<List<Generation.Continuation>> SampleSolutionsAsync(StrategyOptions options, VerifierKind? verifier)
+    {
+        var samples = new List<Generation.Continuation>();
+        int? promptTokens = null;
+        int maxTokens = options.MaxTokensOrDefault;
+        for (ulong batch = 0; ; batch++)
+        {
+            int count = SamplesThatFit(Budget.Generations ?? FlopBudgetBatch, samples.Count, promptTokens, maxTokens, verifier);
+            if (count == 0) return samples;
+            var continuations = await GenerateAsync("", count, SplitMix64.Derive(Seed, batch), options, maxTokens, stopAtStep: false).ConfigureAwait(false);
+            samples.AddRange(continuations);
+            promptTokens = continuations[0].PromptTokens;
+        }
+    }
+
+    /// <summary>Checks the budget and assembles the result.</summary>
+    /// <exception cref="InvalidOperationException">The strategy exceeded its budget (a bug in the strategy).</exception>
+    public StrategyResult Finish(IReadOnlyList<Candidate> candidates, Candidate? chosen, int generationsUsed, bool? isCorrect = null)
+    {
+        var calls = Ledger.Records;
+        var compute = ComputeTotals.From(calls, Context.Hardware, Context.Prices);
+        if (Budget.Generations is { } n && generationsUsed > n)
+            throw new InvalidOperationException($"{Strategy} used {generationsUsed} generations of a budget of {n}");
+        if (Budget.Flops is { } flops && !(compute.Flops <= flops))
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"{Strategy} used {compute.Flops:G4} FLOPs of a budget of {flops:G4}"));
+        for (int i = 0; i < candidates.Count; i++)
+            Debug.Assert(candidates[i].Index == i, "candidate indices are their positions");
+        return new StrategyResult
+        {
+            Strategy = Strategy,
+            ProblemId = Problem.Id,
+            Budget = Budget,
+            Seed = Seed,
+            Answer = chosen?.Answer,
+            Solution = chosen?.Solution,
+            ChosenIndex = chosen?.Index,
+            IsCorrect = isCorrect ?? (Problem.ReferenceAnswer is null ? null : chosen?.IsCorrect ?? false),
+            Candidates = candidates,
+            GenerationsUsed = generationsUsed,
+            Compute = compute,
+            Calls = calls,
+            Elapsed = _clock.Elapsed,
+            Trace = _trace.ToArray(),
+        };
+    }
+
+    /// <summary>Validates the arguments every strategy's <c>SolveAsync</c> takes.</summary>
+    public static void ValidateArguments(Problem problem, Budget budget, StrategyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(budget);
+        problem.Validate();
+        options.Validate(budget);
+    }
+}
+
+/// <summary>A verifier's score of a solution, with the PRM's step scores when a PRM gave it.</summary>
+internal sealed record Verdict(double Score, IReadOnlyList<double>? StepScores);
