@@ -7,5 +7,6 @@ var root = new RootCommand("Ponder: spend a language model's inference compute w
     BenchCommand.Create(),
     TrainCommand.Create(),
     EvalCommand.Create(),
+    SolveCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -2,6 +2,7 @@ using Ponder.Engine.Inference;
 using Ponder.Engine.Model;
 using Ponder.Studies.Training;
 using Ponder.Tasks.Arith;
+using Ponder.Scoring;
 
 namespace Ponder.Studies.Tests;
 
@@ -40,5 +41,32 @@ public sealed class PrmTests
         var policy = new EngineModel("policy", LlamaModel.CreateRandom(config with { VocabularySize = policyTokenizer.VocabularySize }, 1), policyTokenizer);
         var e = Assert.Throws<ArgumentException>(() => new EngineStepScorer(policy, PrmFormat.Arith));
         Assert.Contains("no token for the tag '#'", e.Message);
+    }
+}
+
+public sealed class ArithStrategyWiringTests
+{
+    [Fact]
+    public void TheAnswerKeyReadsTheAnswerLineAndComparesIntegers()
+    {
+        var key = ArithAnswerKey.Instance;
+        Assert.Equal("99", key.ExtractAnswer("17*4=68\n68+39=107\n107-8=99\nA:99\n"));
+        Assert.Null(key.ExtractAnswer("17*4=68\nA:9"));
+        Assert.True(key.AreEquivalent("99", "99"));
+        Assert.False(key.AreEquivalent("99", "98"));
+        Assert.False(key.AreEquivalent("99", "x"));
+    }
+
+    [Fact]
+    public async Task TheStepScorerAdapterAcceptsStepsWithOrWithoutDelimiterAndReportsItsTokens()
+    {
+        var tokenizer = ArithPrmData.CreateTokenizer();
+        var config = new LlamaConfig { VocabularySize = tokenizer.VocabularySize, ContextLength = 128, ModelDim = 32, Layers = 1, Heads = 2, KeyValueHeads = 2, FeedForwardDim = 32 };
+        var prm = new EngineStepScorer(new EngineModel("prm", LlamaModel.CreateRandom(config, 1), tokenizer), PrmFormat.Arith);
+        var problem = Ponder.Studies.Arith.ArithStrategies.ToProblem(ArithProblem.Parse("((17*4)+39)-8", 3));
+        var withDelimiters = await prm.ScoreStepsAsync(problem, ["17*4=68\n", "68+39=107\n"]);
+        var bare = await prm.ScoreStepsAsync(problem, ["17*4=68", "68+39=107"]);
+        Assert.Equal(withDelimiters.Scores, bare.Scores);
+        Assert.Equal(1 + "Q:((17*4)+39)-8\n17*4=68\n#68+39=107\n#".Length, bare.Usage.PromptTokens);
     }
 }

@@ -4,7 +4,10 @@
 // step's score never depends on judgements of earlier steps (Math-Shepherd's tag scheme).
 
 using Ponder.Engine.Model;
+using Ponder.Compute;
 using Ponder.Generation;
+using Ponder.Scoring;
+using Ponder.Strategies;
 
 namespace Ponder.Engine.Inference;
 
@@ -24,7 +27,7 @@ public sealed record PrmFormat(char Tag, char Plus, char Minus, string Delimiter
 }
 
 /// <summary>Scores every step of a (partial) solution with an engine PRM. Safe to call concurrently.</summary>
-public sealed class EngineStepScorer
+public sealed class EngineStepScorer : IStepScorer
 {
     private readonly InferenceEngine _engine;
     private readonly int _tag, _plus, _minus;
@@ -54,16 +57,38 @@ public sealed class EngineStepScorer
     /// <summary>Size and shape, for compute accounting.</summary>
     public ModelCard Card => Model.Card;
 
+    ModelCard? IStepScorer.Card => Card;
+
+    /// <summary>
+    /// Scores the steps of a (partial) solution of <paramref name="problem"/>. Steps may end with the delimiter (as
+    /// <see cref="SolutionSteps.Split"/> returns them) or not (an unfinished last step, scored as it stands).
+    /// </summary>
+    public Task<StepScores> ScoreStepsAsync(Problem problem, IReadOnlyList<string> steps, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(steps);
+        var bare = steps.Select(s => s.EndsWith(Format.Delimiter, StringComparison.Ordinal) ? s[..^Format.Delimiter.Length] : s).ToArray();
+        return Task.Run(() =>
+        {
+            var scores = Score(problem.Prompt, bare, out int tokens);
+            return new StepScores(scores.Select(x => (double)x).ToArray(), new SequenceUsage(tokens, 0, 0));
+        }, cancellationToken);
+    }
+
     /// <summary>One score in [0, 1] per step: the PRM's belief that the solution up to and including it is error-free.</summary>
     /// <exception cref="ArgumentException">The text does not fit the PRM's context.</exception>
-    public float[] Score(string prompt, IReadOnlyList<string> steps)
+    public float[] Score(string prompt, IReadOnlyList<string> steps) => Score(prompt, steps, out _);
+
+    private float[] Score(string prompt, IReadOnlyList<string> steps, out int tokenCount)
     {
+        tokenCount = 0;
         if (steps.Count == 0) return [];
         var tokenizer = Model.Tokenizer;
         var ids = tokenizer.Encode(Format.Render(prompt, steps));
         int[] tokens = tokenizer.AddBos ? [tokenizer.Bos, .. ids] : ids;
         // Tags are counted after the prompt, which may contain the tag character itself.
         int firstStepToken = (tokenizer.AddBos ? 1 : 0) + tokenizer.Encode(prompt).Length;
+        tokenCount = tokens.Length;
         if (tokens.Length > Model.Model.Config.ContextLength)
             throw new ArgumentException($"the solution has {tokens.Length} tokens with its tags; the PRM's context length is {Model.Model.Config.ContextLength}");
         var sequence = _engine.NewSequence([], tokens.Length);

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Text.Json;
+using Ponder.Compute;
+using Ponder.Engine.Inference;
+using Ponder.Strategies;
+using Ponder.Studies.Arith;
+using Ponder.Tasks.Arith;
+using Spectre.Console;
+
+namespace Ponder.Cli.Commands;
+
+/// <summary><c>ponder solve</c>: one problem, one strategy, one budget; the answer and what it cost.</summary>
+internal static class SolveCommand
+{
+    public static Command Create()
+    {
+        var problem = new Argument<string>("problem") { Description = "An arith expression with explicit parentheses, e.g. \"((17*4)+39)-8\"" };
+        var strategy = new Option<string>("--strategy", "-s") { Description = "Strategy: " + string.Join(", ", StrategyRegistry.CreateDefault().Names), DefaultValueFactory = _ => "weighted-best-of-n" };
+        var budget = new Option<int>("--budget", "-b") { Description = "Budget in generations (samples)", DefaultValueFactory = _ => 16 };
+        var model = new Option<string>("--model", "-m") { Description = "Policy: GGUF file or builtin:NAME", DefaultValueFactory = _ => "builtin:arith-small" };
+        var prm = new Option<string?>("--prm") { Description = "Process reward model (GGUF file or builtin:NAME) for the strategies that score steps" };
+        var options = new Option<string?>("--options") { Description = "Strategy options as JSON, e.g. '{\"beamWidth\": 4, \"temperature\": 0.8}'" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
+        var hardware = new Option<string>("--hardware") { Description = "Hardware profile for idealized runtime: " + string.Join(", ", HardwareProfile.Builtin.Select(h => h.Name)), DefaultValueFactory = _ => HardwareProfile.Cpu2CoreAvx2.Name };
+        var candidates = new Option<bool>("--candidates") { Description = "Also list every candidate with its score" };
+        var command = new Command("solve", "Solve one problem with a test-time compute strategy and print the answer and its compute")
+        {
+            problem, strategy, budget, model, prm, options, seed, hardware, candidates,
+        };
+        command.SetAction((parse, ct) => CommandRunner.Run(async () =>
+        {
+            ArithProblem arith;
+            string expression = parse.GetValue(problem)!.Replace(" ", "");
+            // The difficulty table gives level L problems L+1 steps, one per opening parenthesis plus one.
+            int level = Math.Clamp(expression.TakeWhile(ch => ch == '(').Count(), ArithDifficulty.MinLevel, ArithDifficulty.MaxLevel);
+            try { arith = ArithProblem.Parse(expression, level); }
+            catch (ArgumentException e) { throw new UserError(e.Message); }
+            var profile = HardwareProfile.Find(parse.GetValue(hardware)!) ?? throw new UserError($"unknown hardware profile \"{parse.GetValue(hardware)}\"");
+            if (parse.GetValue(budget) < 1) throw new UserError($"--budget must be ≥ 1, got {parse.GetValue(budget)}");
+            var policy = new EngineGenerator(ModelResolver.Load(parse.GetValue(model)!));
+            var scorer = parse.GetValue(prm) is { } prmSpec ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null;
+            var context = ArithStrategies.Context(policy, scorer, profile);
+            IStrategy solver;
+            try
+            {
+                using var json = JsonDocument.Parse(parse.GetValue(options) ?? "{}");
+                solver = StrategyRegistry.CreateDefault().Create(parse.GetValue(strategy)!, context, json.RootElement);
+            }
+            catch (JsonException e) { throw new UserError($"--options is not valid JSON or has unknown fields: {e.Message}"); }
+            var result = await solver.SolveAsync(ArithStrategies.ToProblem(arith), Budget.OfGenerations(parse.GetValue(budget)), parse.GetValue(seed), ct);
+
+            string verdict = result.IsCorrect switch { true => "[green]correct[/]", false => $"[red]wrong[/] (expected {arith.Answer})", null => "" };
+            AnsiConsole.MarkupLine($"answer: [bold]{Markup.Escape(result.Answer ?? "(none)")}[/] {verdict}");
+            if (result.Solution is { } solution) AnsiConsole.WriteLine(solution.TrimEnd());
+            if (parse.GetValue(candidates))
+            {
+                var list = new Table().AddColumns("#", "answer", "score", "correct", "solution");
+                foreach (var c in result.Candidates)
+                    list.AddRow(c.Index.ToString(), Markup.Escape(c.Answer ?? "-"), c.Score is { } s ? $"{s:F3}" : "-", c.IsCorrect?.ToString() ?? "-", Markup.Escape(c.Solution.Replace("\n", " ⏎ ")));
+                AnsiConsole.Write(list);
+            }
+            var compute = new Table().AddColumns("", "calls", "prompt tokens", "cached", "generated", "FLOPs", $"idealized s ({profile.Name})", "wall s");
+            foreach (var (role, t) in new[] { ("policy", result.Compute.Policy), ("verifier", result.Compute.Verifier) })
+                compute.AddRow(role, t.Calls.ToString(), t.PromptTokens.ToString("N0"), t.CachedPromptTokens.ToString("N0"), t.GeneratedTokens.ToString("N0"),
+                    t.Flops is { } f ? f.ToString("E3") : "-", t.IdealizedSeconds is { } i ? i.ToString("G3") : "-", t.WallTime.TotalSeconds.ToString("F2"));
+            AnsiConsole.Write(compute);
+            AnsiConsole.MarkupLineInterpolated($"{result.Strategy}, budget {result.Budget}: {result.GenerationsUsed} generations used, {result.Compute.Flops:E3} FLOPs in all, {result.Elapsed.TotalSeconds:F2} s");
+            return 0;
+        }));
+        return command;
+    }
+}
