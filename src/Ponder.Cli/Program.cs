@@ -8,5 +8,7 @@ var root = new RootCommand("Ponder: spend a language model's inference compute w
     TrainCommand.Create(),
     EvalCommand.Create(),
     SolveCommand.Create(),
+    RunCommand.Create(),
+    ExportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

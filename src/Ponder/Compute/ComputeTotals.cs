@@ -42,8 +42,10 @@ public sealed record RoleTotals(
         ArgumentNullException.ThrowIfNull(records);
         int calls = 0;
         long sequences = 0, prompt = 0, cached = 0, generated = 0;
-        double? prefill = 0, decode = 0, idealized = hardware is null ? null : 0;
-        double? cost = null;
+        var prefill = new List<double?>();
+        var decode = new List<double?>();
+        var idealized = new List<double?>();
+        var cost = new List<double>();
         var wall = TimeSpan.Zero;
         foreach (var r in records)
         {
@@ -52,13 +54,27 @@ public sealed record RoleTotals(
             prompt += r.PromptTokens;
             cached += r.CachedPromptTokens;
             generated += r.GeneratedTokens;
-            prefill += r.PrefillFlops;
-            decode += r.DecodeFlops;
+            prefill.Add(r.PrefillFlops);
+            decode.Add(r.DecodeFlops);
             wall += r.WallTime;
-            if (hardware is not null) idealized += IdealizedRuntime.Seconds(r, hardware);
-            if (prices?.Find(r.Model) is { } price) cost = (cost ?? 0) + price.Cost(r);
+            if (hardware is not null) idealized.Add(IdealizedRuntime.Seconds(r, hardware));
+            if (prices?.Find(r.Model) is { } price) cost.Add(price.Cost(r));
         }
-        return new RoleTotals(calls, sequences, prompt, cached, generated, prefill, decode, wall, idealized, cost);
+        return new RoleTotals(calls, sequences, prompt, cached, generated, OrderFreeSum(prefill), OrderFreeSum(decode), wall,
+            hardware is null ? null : OrderFreeSum(idealized), cost.Count == 0 ? null : OrderFreeSum(cost));
+    }
+
+    // Calls made concurrently reach the ledger in any order; summing sorted values makes the total independent of it,
+    // so a resumed sweep reproduces an uninterrupted one bit for bit. Null (unknown FLOPs) anywhere makes the sum null.
+    private static double? OrderFreeSum(List<double?> values) =>
+        values.Any(v => v is null) ? null : OrderFreeSum(values.Select(v => v!.Value).ToList());
+
+    private static double OrderFreeSum(List<double> values)
+    {
+        values.Sort();
+        double sum = 0;
+        foreach (double v in values) sum += v;
+        return sum;
     }
 }
 

@@ -1,0 +1,286 @@
+// A sweep of strategies × budgets over a problem set, every result kept in the sample store. Sampling strategies
+// (sampling, majority, best-of-n, weighted-best-of-n) at every budget ≤ N derive from one pool of N samples per problem:
+// their figure is the expectation over random size-b subsets of the pool (DESIGN.md §5). Search strategies run per budget.
+// Every random choice derives from the sweep seed and the problem's index, so a resumed sweep equals an uninterrupted one.
+
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ponder.Compute;
+using Ponder.Generation;
+using Ponder.Strategies;
+using Ponder.Studies.Arith;
+using Ponder.Studies.Store;
+using Ponder.Tasks.Arith;
+
+namespace Ponder.Studies.Sweeps;
+
+/// <summary>What a sweep runs.</summary>
+/// <param name="Strategies">Strategy names (see <see cref="StrategyRegistry"/>).</param>
+/// <param name="Budgets">Budgets in generations.</param>
+/// <param name="Seed">Seed of every random choice.</param>
+/// <param name="Temperature">Sampling temperature of every strategy.</param>
+/// <param name="Subsets">Random subsets of the pool averaged per budget for the sampling strategies.</param>
+public sealed record SweepOptions(IReadOnlyList<string> Strategies, IReadOnlyList<int> Budgets, ulong Seed, float Temperature = 0.8f, int Subsets = 64)
+{
+    /// <summary>The strategies whose results derive from one pool of samples per problem.</summary>
+    public static IReadOnlyList<string> PoolStrategies { get; } = ["sampling", "majority", "best-of-n", "weighted-best-of-n"];
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the offending value.</summary>
+    public void Validate(bool hasStepScorer)
+    {
+        var known = StrategyRegistry.CreateDefault().Names;
+        if (Strategies.Count == 0) throw new ArgumentException("no strategies to run");
+        if (Strategies.FirstOrDefault(s => !known.Contains(s)) is { } unknown)
+            throw new ArgumentException($"unknown strategy \"{unknown}\"; known: {string.Join(", ", known)}");
+        if (!hasStepScorer && Strategies.FirstOrDefault(NeedsVerifier) is { } needs)
+            throw new ArgumentException($"strategy {needs} needs a process reward model (--prm)");
+        if (Budgets.Count == 0 || Budgets.Any(b => b < 1)) throw new ArgumentException($"budgets must be ≥ 1, got {string.Join(",", Budgets)}");
+        if (Subsets < 1) throw new ArgumentException($"subsets must be ≥ 1, got {Subsets}");
+    }
+
+    /// <summary>Whether <paramref name="strategy"/> needs a process reward model.</summary>
+    public static bool NeedsVerifier(string strategy) =>
+        strategy is "best-of-n" or "weighted-best-of-n" or "beam" or "dvts" or "lookahead" or "early-rejection";
+}
+
+/// <summary>One line of a sweep's summary: a strategy at a budget, averaged over problems.</summary>
+public sealed record SweepSummary(
+    [property: JsonPropertyName("strategy")] string Strategy,
+    [property: JsonPropertyName("budget")] int Budget,
+    [property: JsonPropertyName("problems")] int Problems,
+    [property: JsonPropertyName("accuracy")] double Accuracy,
+    [property: JsonPropertyName("ci_low")] double CiLow,
+    [property: JsonPropertyName("ci_high")] double CiHigh,
+    [property: JsonPropertyName("mean_tokens")] double MeanTokens,
+    [property: JsonPropertyName("mean_policy_flops")] double MeanPolicyFlops,
+    [property: JsonPropertyName("mean_verifier_flops")] double MeanVerifierFlops,
+    [property: JsonPropertyName("mean_idealized_seconds")] double MeanIdealizedSeconds);
+
+/// <summary>Runs strategies over arith problems into a <see cref="SampleStore"/>. Not thread-safe.</summary>
+public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptions options)
+{
+    private static readonly JsonSerializerOptions OptionsJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>Strategy runs that failed in this session (recorded as wrong, with the reason in their trace).</summary>
+    public int Failures { get; private set; }
+
+    /// <summary>Cells skipped because a strategy is not defined at a budget (e.g. lookahead at an odd budget).</summary>
+    public List<string> Skipped { get; } = [];
+
+    /// <summary>Solves every problem with every strategy and budget not yet in the store.</summary>
+    public async Task RunAsync(IReadOnlyList<ArithProblem> problems, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options.Validate(context.StepScorer is not null);
+        var registry = StrategyRegistry.CreateDefault();
+        for (int i = 0; i < problems.Count; i++)
+        {
+            var problem = ArithStrategies.ToProblem(problems[i]);
+            ulong seed = SplitMix64.Derive(options.Seed, (ulong)i);
+            if (options.Strategies.Any(SweepOptions.PoolStrategies.Contains))
+                await RunPoolStrategiesAsync(problems[i], problem, seed, cancellationToken);
+            foreach (string strategy in options.Strategies.Where(s => !SweepOptions.PoolStrategies.Contains(s)))
+                foreach (int budget in options.Budgets)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (OptionsFor(strategy, budget) is not { } strategyOptions)
+                    {
+                        if (i == 0) Skipped.Add($"{strategy} at budget {budget}");
+                        continue;
+                    }
+                    string optionsKey = JsonSerializer.Serialize(strategyOptions, strategyOptions.GetType(), OptionsJson);
+                    if (store.HasResult(problem.Id, strategy, optionsKey, budget, seed)) continue;
+                    ResultRow row;
+                    try
+                    {
+                        var result = await registry.Create(strategy, context, strategyOptions).SolveAsync(problem, Budget.OfGenerations(budget), seed, cancellationToken);
+                        row = Row(problems[i], strategy, optionsKey, budget, seed, result.IsCorrect == true ? 1 : 0, result.Compute, result.Elapsed.TotalSeconds,
+                            result.Answer, string.Join("\n", result.Trace));
+                    }
+                    catch (ArgumentException e)
+                    {
+                        // A problem the strategy cannot solve (say, a revision prompt longer than the context) is recorded
+                        // as failed, counted as wrong, and the sweep goes on (DESIGN.md §10).
+                        row = Row(problems[i], strategy, optionsKey, budget, seed, 0, ComputeTotals.Empty, 0, null, "failed: " + e.Message);
+                        Failures++;
+                    }
+                    store.Write([], [row]);
+                }
+            progress?.Report(i + 1);
+        }
+    }
+
+    // Options that make a search strategy valid at a budget (beam width dividing the budget), or null when none does.
+    private StrategyOptions? OptionsFor(string strategy, int budget)
+    {
+        int Width(int n) => new[] { 4, 2, 1 }.First(m => n % m == 0);
+        float t = options.Temperature;
+        return strategy switch
+        {
+            "beam" => new BeamSearchOptions { Temperature = t, BeamWidth = Width(budget) },
+            "dvts" => new DvtsOptions { Temperature = t, BeamWidth = Width(budget) },
+            "early-rejection" => new EarlyRejectionOptions { Temperature = t, BeamWidth = Width(budget) },
+            "lookahead" => budget % 2 == 0 ? new LookaheadOptions { Temperature = t, Depth = 1, BeamWidth = Width(budget / 2) } : null,
+            "revision" => new RevisionOptions { Temperature = t },
+            "adaptive-consistency" => new AdaptiveConsistencyOptions { Temperature = t },
+            _ => throw new ArgumentException($"no sweep options for strategy {strategy}"),
+        };
+    }
+
+    private async Task RunPoolStrategiesAsync(ArithProblem arith, Problem problem, ulong seed, CancellationToken cancellationToken)
+    {
+        int n = options.Budgets.Max();
+        string poolKey = $"t={options.Temperature:R};n={n}";
+        var pool = store.Pool(problem.Id, poolKey);
+        var fresh = new List<PoolSample>();
+        if (pool.Count < n)
+        {
+            pool = fresh = await DrawPoolAsync(arith, problem, poolKey, n, seed, cancellationToken);
+        }
+        var rows = new List<ResultRow>();
+        foreach (string strategy in options.Strategies.Where(SweepOptions.PoolStrategies.Contains))
+            foreach (int budget in options.Budgets)
+                if (fresh.Count > 0 || !store.HasResult(problem.Id, strategy, poolKey, budget, seed))
+                    rows.Add(FromPool(arith, strategy, poolKey, budget, seed, pool));
+        store.Write(fresh, rows);
+    }
+
+    private async Task<List<PoolSample>> DrawPoolAsync(ArithProblem arith, Problem problem, string poolKey, int n, ulong seed, CancellationToken cancellationToken)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var generated = await context.Policy.GenerateAsync(new GenerationRequest
+        {
+            Prefix = problem.Prompt, Count = n, MaxTokens = Evaluation.ArithEvaluation.MaxSolutionTokens,
+            Sampling = new SamplingOptions { Temperature = options.Temperature, Seed = seed },
+        }, cancellationToken);
+        double wall = watch.Elapsed.TotalSeconds / n;
+        var samples = new List<PoolSample>(n);
+        foreach (var (c, index) in generated.Continuations.Select((c, index) => (c, index)))
+        {
+            string? answer = context.AnswerKey.ExtractAnswer(c.Text);
+            double? score = null;
+            int verifierTokens = 0;
+            if (context.StepScorer is { } prm)
+            {
+                var steps = ArithChecker.Check(arith, c.Text).Lines.Select(l => l.Text).ToArray();
+                var scored = await prm.ScoreStepsAsync(problem, steps, cancellationToken);
+                score = scored.Scores.Count > 0 ? scored.Scores[^1] : 0;
+                verifierTokens = scored.Usage.PromptTokens;
+            }
+            samples.Add(new PoolSample(problem.Id, poolKey, index, c.Text, answer, answer is not null && context.AnswerKey.AreEquivalent(answer, problem.ReferenceAnswer!),
+                c.PromptTokens, c.CachedPromptTokens, c.GeneratedTokens, score, verifierTokens, wall));
+        }
+        return samples;
+    }
+
+    // The expectation, over random size-b subsets of the pool, of the strategy's correctness and cost.
+    private ResultRow FromPool(ArithProblem arith, string strategy, string poolKey, int budget, ulong seed, IReadOnlyList<PoolSample> pool)
+    {
+        double accuracy = 0, prompt = 0, generated = 0, policyFlops = 0, verifierFlops = 0, idealized = 0, wall = 0;
+        var subsets = Subsets(pool.Count, budget, seed);
+        foreach (var chosen in subsets)
+        {
+            var subset = chosen.Select(k => pool[k]).ToArray();
+            var candidates = subset.Select((p, k) => new Candidate(k, p.Text, p.Answer, p.Score, null, FinishReason.EndOfSequence, null, p.Correct)).ToArray();
+            bool correct = strategy switch
+            {
+                "sampling" => subset.Any(p => p.Correct),
+                "majority" => CandidateSelection.Majority(candidates, context.AnswerKey)?.IsCorrect == true,
+                "best-of-n" => CandidateSelection.Highest(candidates.Where(c => c.Answer is not null))?.IsCorrect == true,
+                _ => CandidateSelection.Weighted(candidates, context.AnswerKey)?.IsCorrect == true,
+            };
+            var records = new List<ComputeRecord>
+            {
+                new()
+                {
+                    CallIndex = 0, Role = ComputeRole.Policy, Operation = ComputeOperation.Generate, Card = context.Policy.Card, WallTime = TimeSpan.Zero,
+                    Sequences = subset.Select((p, k) => new SequenceUsage(p.PromptTokens, k == 0 ? 0 : p.PromptTokens, p.GeneratedTokens)).ToArray(),
+                },
+            };
+            if (strategy is "best-of-n" or "weighted-best-of-n" && context.StepScorer is { } prm)
+                records.AddRange(subset.Select((p, k) => new ComputeRecord
+                {
+                    CallIndex = k + 1, Role = ComputeRole.Verifier, Operation = ComputeOperation.ScoreSteps, Card = prm.Card, WallTime = TimeSpan.Zero,
+                    Sequences = [new SequenceUsage(p.VerifierTokens, 0, 0)],
+                }));
+            var totals = ComputeTotals.From(records, context.Hardware);
+            accuracy += correct ? 1 : 0;
+            prompt += totals.Policy.PromptTokens;
+            generated += totals.Policy.GeneratedTokens;
+            policyFlops += totals.Policy.Flops ?? 0;
+            verifierFlops += totals.Verifier.Flops ?? 0;
+            idealized += totals.IdealizedSeconds ?? 0;
+            wall += subset.Sum(p => p.WallSeconds);
+        }
+        int count = subsets.Count;
+        return new ResultRow(arith.Id, arith.Level, strategy, poolKey, budget, seed, accuracy / count, prompt / count, generated / count,
+            policyFlops / count, verifierFlops / count, idealized / count, wall / count, null, $"mean over {count} subsets of {budget} of the pool of {pool.Count}");
+    }
+
+    // Size-b subsets of a pool of n: all of them when there are at most `Subsets`, else that many drawn at random. The
+    // draw depends on the budget only, so every pool strategy is judged on the same subsets (common random numbers).
+    private List<int[]> Subsets(int n, int budget, ulong seed)
+    {
+        double combinations = 1;
+        for (int i = 0; i < budget; i++) combinations = combinations * (n - i) / (i + 1);
+        if (combinations <= options.Subsets) return Combinations(n, budget).ToList();
+        var rng = new SplitMix64(SplitMix64.Derive(seed, (ulong)budget));
+        var indices = Enumerable.Range(0, n).ToArray();
+        var subsets = new List<int[]>(options.Subsets);
+        for (int s = 0; s < options.Subsets; s++)
+        {
+            for (int j = 0; j < budget; j++)
+            {
+                int r = rng.NextInt(j, n - 1);
+                (indices[j], indices[r]) = (indices[r], indices[j]);
+            }
+            subsets.Add(indices[..budget]);
+        }
+        return subsets;
+    }
+
+    private static IEnumerable<int[]> Combinations(int n, int k)
+    {
+        var current = Enumerable.Range(0, k).ToArray();
+        while (true)
+        {
+            yield return (int[])current.Clone();
+            int i = k - 1;
+            while (i >= 0 && current[i] == n - k + i) i--;
+            if (i < 0) yield break;
+            current[i]++;
+            for (int j = i + 1; j < k; j++) current[j] = current[j - 1] + 1;
+        }
+    }
+
+    private static ResultRow Row(ArithProblem arith, string strategy, string options, int budget, ulong seed, double accuracy, ComputeTotals compute,
+        double wall, string? answer, string trace) =>
+        new(arith.Id, arith.Level, strategy, options, budget, seed, accuracy, compute.Policy.PromptTokens, compute.Policy.GeneratedTokens,
+            compute.Policy.Flops ?? 0, compute.Verifier.Flops ?? 0, compute.IdealizedSeconds ?? 0, wall, answer, trace);
+
+    /// <summary>
+    /// Per strategy and budget: mean accuracy over problems with a 95 % bootstrap interval over problems, and mean
+    /// tokens, FLOPs and idealized runtime.
+    /// </summary>
+    public static IReadOnlyList<SweepSummary> Summarize(IReadOnlyList<ResultRow> rows, ulong seed, int resamples = 1000) =>
+        rows.GroupBy(r => (r.Strategy, r.Budget)).OrderBy(g => g.Key.Strategy, StringComparer.Ordinal).ThenBy(g => g.Key.Budget).Select(g =>
+        {
+            var accuracies = g.Select(r => r.Accuracy).ToArray();
+            var rng = new SplitMix64(seed);
+            var means = new double[resamples];
+            for (int b = 0; b < resamples; b++)
+            {
+                double sum = 0;
+                for (int i = 0; i < accuracies.Length; i++) sum += accuracies[rng.NextInt(0, accuracies.Length - 1)];
+                means[b] = sum / accuracies.Length;
+            }
+            Array.Sort(means);
+            return new SweepSummary(g.Key.Strategy, g.Key.Budget, accuracies.Length, accuracies.Average(),
+                means[(int)(0.025 * (resamples - 1))], means[(int)(0.975 * (resamples - 1))],
+                g.Average(r => r.PromptTokens + r.GeneratedTokens), g.Average(r => r.PolicyFlops), g.Average(r => r.VerifierFlops),
+                g.Average(r => r.IdealizedSeconds));
+        }).ToArray();
+}
