@@ -6,5 +6,6 @@ var root = new RootCommand("Ponder: spend a language model's inference compute w
     GenerateCommand.Create(),
     BenchCommand.Create(),
     TrainCommand.Create(),
+    GradeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

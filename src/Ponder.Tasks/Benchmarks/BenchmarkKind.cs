@@ -36,7 +36,7 @@ public static class BenchmarkKindNames
         if (key is "math500" or "math-500") return BenchmarkKind.Math;
         foreach (var kind in Enum.GetValues<BenchmarkKind>())
             if (kind.Name() == key) return kind;
-        throw new ArgumentException($"unknown task '{name}'; expected one of {string.Join(", ", All)}", nameof(name));
+        throw new ArgumentException($"unknown task '{name}'; expected one of {string.Join(", ", All)}");
     }
 
     /// <summary>Whether problems of <paramref name="kind"/> are graded by running code (otherwise by the math answer
