@@ -10,5 +10,6 @@ var root = new RootCommand("Ponder: spend a language model's inference compute w
     SolveCommand.Create(),
     RunCommand.Create(),
     ExportCommand.Create(),
+    GradeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

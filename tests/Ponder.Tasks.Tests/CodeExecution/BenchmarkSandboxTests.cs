@@ -1,0 +1,33 @@
+using System.Runtime.Versioning;
+using Ponder.Tasks.Benchmarks;
+
+namespace Ponder.Tasks.Tests.CodeExecution;
+
+/// <summary>Loader and sandbox together: a fixture's canonical solution passes its own tests, a wrong one does not.</summary>
+[SupportedOSPlatform("linux")]
+public sealed class BenchmarkSandboxTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+{
+    private static BenchmarkProblem First(BenchmarkKind kind, string file) =>
+        BenchmarkLoader.Load(kind, Path.Combine(AppContext.BaseDirectory, "Fixtures", file)).Problems[0];
+
+    [Fact]
+    public async Task HumanEval_canonical_solution_passes_and_a_wrong_one_names_its_assertion()
+    {
+        var problem = First(BenchmarkKind.HumanEval, "humaneval.jsonl");
+        var right = await fixture.Sandbox.RunAsync(problem.Tests!.ForCompletion(problem.ReferenceSolution!));
+        Assert.True(right.Passed, right.Error);
+
+        var wrong = await fixture.Sandbox.RunAsync(problem.Tests.ForCompletion("    return a - b\n"));
+        Assert.False(wrong.Passed);
+        Assert.Equal("assert candidate(1, 2) == 3", wrong.FailedLine);
+    }
+
+    [Fact]
+    public async Task Mbpp_canonical_code_passes()
+    {
+        var problem = First(BenchmarkKind.Mbpp, "mbpp.jsonl");
+        var result = await fixture.Sandbox.RunAsync(problem.Tests!.ForCompletion(problem.ReferenceSolution!));
+        Assert.True(result.Passed, result.Error);
+        Assert.Equal(2, result.TestsPassed);
+    }
+}
