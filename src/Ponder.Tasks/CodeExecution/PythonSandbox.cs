@@ -32,8 +32,10 @@ namespace Ponder.Tasks.CodeExecution;
 /// <para><b>Teardown</b>: killing the outer bubblewrap process kills the namespace's init (<c>--die-with-parent</c>),
 /// and the kernel kills every process of a PID namespace when its init dies, so nothing the program started can
 /// survive, whatever it did with sessions, process groups or double forks. If Ponder itself dies, the harness sees its
-/// stdin (which Ponder holds open) reach end of file and exits, which ends the namespace the same way. In root mode the run then waits until no live process has the run's uid, and kills any it
-/// finds. The host directory holding the harness and the spec is deleted.</para>
+/// stdin (which Ponder holds open) reach end of file and exits, which ends the namespace the same way. In root mode
+/// the run then waits until no live process has the run's uid, and kills any left by running <c>kill -9 -1</c> as
+/// that uid (never by pid, which a fork bomb may have let an unrelated process reuse). The host directory holding the
+/// harness and the spec is deleted.</para>
 /// <para>The verdict comes from the harness on a stdout the program does not write to, tagged with a per-run nonce,
 /// so a program that exits early fails. It shares the harness's process, so a program that sets out to forge a pass
 /// could; the sandbox contains programs, it does not make their claims trustworthy.</para>
@@ -159,7 +161,7 @@ public sealed class PythonSandbox
         }
         await process.WaitForExitAsync(CancellationToken.None);
         await Task.WhenAny(pumps, Task.Delay(DrainTimeout, CancellationToken.None));
-        if (root) await SandboxProcesses.KillAllAsync(uid);
+        if (root) await SandboxProcesses.EnsureGoneAsync(uid, _setpriv);
         clock.Stop();
         if (stopReason == "cancelled") throw new OperationCanceledException(cancellationToken);
 
@@ -285,9 +287,12 @@ public sealed class PythonSandbox
         },
     });
 
+    // Only the outer bubblewrap, our own unreaped child, so its pid cannot have been reused: its death kills the
+    // namespace's init (--die-with-parent) and with it the whole namespace. Walking the process tree by pid instead
+    // could hit pids that a fork bomb freed and an unrelated process took.
     private static void Kill(Process process)
     {
-        try { process.Kill(entireProcessTree: true); }
+        try { process.Kill(); }
         catch (InvalidOperationException) { /* already exited */ }
     }
 
