@@ -108,6 +108,14 @@ public sealed class PythonSandboxTests(SandboxFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Writing_junk_to_the_verdict_channel_changes_nothing()
+    {
+        var result = await Run("import os\nos.write(3, b'junk\\n{\\n')\n", "assert False, 'the tests still run'");
+        AssertVerdict(PythonTestVerdict.Failed, result);
+        Assert.Equal("AssertionError: the tests still run", result.Error);
+    }
+
+    [Fact]
     public async Task Program_output_is_captured()
     {
         var result = await Run("print('hello from the sandbox')\nimport sys\nprint('to stderr', file=sys.stderr)\n");
