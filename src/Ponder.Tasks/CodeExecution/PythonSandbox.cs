@@ -32,8 +32,10 @@ namespace Ponder.Tasks.CodeExecution;
 /// <para><b>Teardown</b>: killing the outer bubblewrap process kills the namespace's init (<c>--die-with-parent</c>),
 /// and the kernel kills every process of a PID namespace when its init dies, so nothing the program started can
 /// survive, whatever it did with sessions, process groups or double forks. If Ponder itself dies, the harness sees its
-/// stdin (which Ponder holds open) reach end of file and exits, which ends the namespace the same way. In root mode the run then waits until no live process has the run's uid, and kills any it
-/// finds. The host directory holding the harness and the spec is deleted.</para>
+/// stdin (which Ponder holds open) reach end of file and exits, which ends the namespace the same way. In root mode
+/// the run then waits until no live process has the run's uid, and kills any left by running <c>kill -9 -1</c> as
+/// that uid (never by pid, which a fork bomb may have let an unrelated process reuse). The host directory holding the
+/// harness and the spec is deleted.</para>
 /// <para>The verdict comes from the harness on a stdout the program does not write to, tagged with a per-run nonce,
 /// so a program that exits early fails. It shares the harness's process, so a program that sets out to forge a pass
 /// could; the sandbox contains programs, it does not make their claims trustworthy.</para>
@@ -159,20 +161,19 @@ public sealed class PythonSandbox
         }
         await process.WaitForExitAsync(CancellationToken.None);
         await Task.WhenAny(pumps, Task.Delay(DrainTimeout, CancellationToken.None));
-        if (root) await SandboxProcesses.KillAllAsync(uid);
+        if (root) await SandboxProcesses.EnsureGoneAsync(uid, _setpriv);
         clock.Stop();
         if (stopReason == "cancelled") throw new OperationCanceledException(cancellationToken);
 
-        var wall = clock.Elapsed;
-        var reported = ParseVerdict(verdict.Text, nonce);
-        var resources = new SandboxResourceUse(wall,
-            reported is { } r ? TimeSpan.FromSeconds(r.GetProperty("cpu_seconds").GetDouble()) : null,
-            reported is { } m ? m.GetProperty("max_rss_kib").GetInt64() * 1024 : null,
+        var reported = ParseReport(verdict.Text, nonce);
+        var resources = new SandboxResourceUse(clock.Elapsed,
+            reported is null ? null : TimeSpan.FromSeconds(reported.CpuSeconds),
+            reported is null ? null : reported.MaxRssKib * 1024,
             output.TotalBytes);
         var result = new PythonTestResult
         {
             Verdict = PythonTestVerdict.Crashed,
-            TestsPassed = reported?.GetProperty("passed").GetInt32() ?? 0,
+            TestsPassed = reported?.Passed ?? 0,
             TestCount = testCount,
             Output = output.Text,
             Resources = resources,
@@ -180,7 +181,7 @@ public sealed class PythonSandbox
         };
         if (stopReason == "output")
             return result with { Verdict = PythonTestVerdict.OutputLimitExceeded, Error = $"output passed {_options.EffectiveMaxOutputBytes} bytes; the run was killed" };
-        if (reported is { } v) return FromReport(result, v);
+        if (reported is not null) return FromReport(result, reported);
         if (stopReason == "timeout")
             return result with { Verdict = PythonTestVerdict.TimedOut, Error = $"still running after {_options.EffectiveWallTimeout.TotalSeconds:0.###} s; the run was killed" };
         return process.ExitCode == 128 + 24
@@ -188,33 +189,41 @@ public sealed class PythonSandbox
             : result with { Error = process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128} without a verdict" : $"exited with code {process.ExitCode} without a verdict" };
     }
 
-    private static PythonTestResult FromReport(PythonTestResult result, JsonElement report)
+    private static PythonTestResult FromReport(PythonTestResult result, HarnessReport report) => report.Status switch
     {
-        string status = report.GetProperty("status").GetString()!;
-        if (status == "passed") return result with { Verdict = PythonTestVerdict.Passed };
-        string? file = report.GetProperty("file").GetString();
-        return result with
+        "passed" => result with { Verdict = PythonTestVerdict.Passed },
+        _ => result with
         {
-            Verdict = status == "memory" ? PythonTestVerdict.MemoryLimitExceeded : PythonTestVerdict.Failed,
-            FailedUnit = report.GetProperty("unit").GetString(),
-            FailedInTest = report.GetProperty("is_test").GetBoolean(),
-            FailureLocation = file is null ? null : $"{file}:{report.GetProperty("line_number").GetInt32()}",
-            FailedLine = report.GetProperty("line").GetString(),
-            Error = report.GetProperty("error").GetString(),
-        };
-    }
+            Verdict = report.Status == "memory" ? PythonTestVerdict.MemoryLimitExceeded : PythonTestVerdict.Failed,
+            FailedUnit = report.Unit,
+            FailedInTest = report.IsTest,
+            FailureLocation = report.File is null ? null : $"{report.File}:{report.LineNumber}",
+            FailedLine = report.Line,
+            Error = report.Error,
+        },
+    };
 
-    private static JsonElement? ParseVerdict(string text, string nonce)
+    // The harness's verdict line, "<nonce> <json>". Anything else on the channel (the program can reach the descriptor)
+    // is ignored, and a tagged line that does not parse counts as no verdict.
+    private static HarnessReport? ParseReport(string text, string nonce)
     {
         string tag = nonce + " ";
-        foreach (string line in text.Split('\n'))
-        {
-            if (!line.StartsWith(tag, StringComparison.Ordinal)) continue;
-            try { return JsonDocument.Parse(line[tag.Length..]).RootElement.Clone(); }
-            catch (JsonException) { return null; }
-        }
-        return null;
+        string? line = text.Split('\n').FirstOrDefault(l => l.StartsWith(tag, StringComparison.Ordinal));
+        if (line is null) return null;
+        try { return JsonSerializer.Deserialize<HarnessReport>(line[tag.Length..], ReportJson); }
+        catch (JsonException) { return null; }
     }
+
+    private static readonly JsonSerializerOptions ReportJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        RespectRequiredConstructorParameters = true,
+    };
+
+    /// <summary>What harness.py reports (see its <c>report</c> calls).</summary>
+    private sealed record HarnessReport(
+        string Status, int Passed, double CpuSeconds, long MaxRssKib,
+        string? Unit = null, bool IsTest = false, string? File = null, int? LineNumber = null, string? Line = null, string? Error = null);
 
     private ProcessStartInfo StartInfo(string hostDirectory, int uid, bool root)
     {
@@ -285,9 +294,12 @@ public sealed class PythonSandbox
         },
     });
 
+    // Only the outer bubblewrap, our own unreaped child, so its pid cannot have been reused: its death kills the
+    // namespace's init (--die-with-parent) and with it the whole namespace. Walking the process tree by pid instead
+    // could hit pids that a fork bomb freed and an unrelated process took.
     private static void Kill(Process process)
     {
-        try { process.Kill(entireProcessTree: true); }
+        try { process.Kill(); }
         catch (InvalidOperationException) { /* already exited */ }
     }
 
@@ -321,8 +333,10 @@ public sealed class PythonSandbox
             using var process = Process.Start(info)!;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(20));
+            var errors = process.StandardError.ReadToEndAsync(timeout.Token);
             string text = await process.StandardOutput.ReadToEndAsync(timeout.Token);
             await process.WaitForExitAsync(timeout.Token);
+            await errors;
             var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (process.ExitCode != 0 || lines.Length != 3) return (null, "", $"exit code {process.ExitCode}");
             if (lines[2] != "True") return (null, "", "older than Python 3.8");

@@ -6,6 +6,7 @@ namespace Ponder.Tasks.CodeExecution;
 /// <summary>Finds live processes by real uid through <c>/proc</c>: the check that a sandbox run left nothing behind.</summary>
 internal static class SandboxProcesses
 {
+    private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SweepTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The pids of live (not zombie) processes whose real uid is <paramref name="uid"/>.</summary>
@@ -26,27 +27,27 @@ internal static class SandboxProcesses
     /// <summary>This process's real uid.</summary>
     public static int OwnUid() => Status(Environment.ProcessId)?.Uid ?? throw new InvalidOperationException("cannot read /proc/self/status");
 
-    /// <summary>Kills every live process with real uid <paramref name="uid"/> until none is left (the PID namespace's
-    /// teardown normally leaves none; this closes the moment between its init's death and the kernel's sweep).</summary>
+    /// <summary>Waits until no live process has real uid <paramref name="uid"/>. The PID namespace's teardown normally
+    /// leaves none a moment after its init dies; any still there after <see cref="GracePeriod"/> get <c>SIGKILL</c> from
+    /// <c>kill -9 -1</c> run as that uid through <paramref name="setpriv"/>.</summary>
+    /// <remarks>Killing by uid, not by pid: the uid belongs to this run alone, whereas a pid read from <c>/proc</c> may
+    /// be reused by an unrelated process before the kill lands (fork bombs cycle through the pid space in seconds).</remarks>
     /// <exception cref="InvalidOperationException">Processes with the uid survive <see cref="SweepTimeout"/>.</exception>
-    public static async Task KillAllAsync(int uid)
+    public static async Task EnsureGoneAsync(int uid, string setpriv)
     {
         var clock = Stopwatch.StartNew();
+        bool killed = false;
         while (Find(uid) is { Count: > 0 } pids)
         {
             if (clock.Elapsed > SweepTimeout)
                 throw new InvalidOperationException($"sandbox processes of uid {uid} survived teardown: {string.Join(", ", pids)}");
-            foreach (int pid in pids)
+            if (!killed && clock.Elapsed > GracePeriod)
             {
-                try
-                {
-                    using var process = Process.GetProcessById(pid);
-                    process.Kill();
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-                {
-                    // Gone already, or a zombie waiting for its parent.
-                }
+                killed = true;
+                var info = new ProcessStartInfo(setpriv) { UseShellExecute = false };
+                foreach (string arg in (string[])[$"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--", "kill", "-9", "-1"]) info.ArgumentList.Add(arg);
+                using var kill = Process.Start(info)!;
+                await kill.WaitForExitAsync();
             }
             await Task.Delay(20);
         }

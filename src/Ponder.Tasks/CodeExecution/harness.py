@@ -33,7 +33,7 @@ def watch_lifeline(fd):
     the process exits, and .NET starts processes from pool threads that come and go."""
     while os.read(fd, 4096):
         pass
-    os._exit(137)
+    os._exit(121)
 
 
 def failure_site(error, sources):
@@ -47,6 +47,9 @@ def failure_site(error, sources):
 
 
 def main():
+    # Descriptors Ponder's own parent left inheritable reach this process through bubblewrap; the program must not
+    # get them (one could be the write end of a host pipe).
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
     nonce = os.read(0, 64).decode().strip()
     with open(sys.argv[1], encoding="utf-8") as f:
         spec = json.load(f)

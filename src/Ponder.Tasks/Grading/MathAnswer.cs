@@ -36,7 +36,8 @@ namespace Ponder.Tasks.Grading;
 /// compared with a relative tolerance of 1e-9 (absolute 1e-12 near zero) — enough to equate two spellings of one exact
 /// value (<c>\frac{\sqrt{2}}{2}</c> and <c>\frac{1}{\sqrt{2}}</c>), never a rounded approximation (<c>0.33</c> ≠
 /// <c>\frac13</c>), as in the papers' graders. Expressions with letters are compared at three fixed assignments of the
-/// variables (<c>2x+1</c> = <c>1+2x</c>).</para>
+/// variables (<c>2x+1</c> = <c>1+2x</c>). Answers made only of letters compare as words (<c>east</c> ≠ <c>eats</c>,
+/// so also <c>ab</c> ≠ <c>ba</c>), and answers longer than <see cref="MaxStructuredLength"/> as text.</para>
 /// <para>All members are pure functions and safe to call from any thread.</para>
 /// </remarks>
 public static partial class MathAnswer
@@ -46,6 +47,14 @@ public static partial class MathAnswer
 
     /// <summary>Absolute tolerance for values compared numerically, for results near zero.</summary>
     public const double AbsoluteTolerance = 1e-12;
+
+    /// <summary>Normalised answers longer than this are compared as text only: no real final answer is this long,
+    /// and structure and evaluation of untrusted text must stay cheap.</summary>
+    public const int MaxStructuredLength = 1000;
+
+    /// <summary>Answers longer than this are not normalised (<see cref="Normalize"/> returns them trimmed), which keeps
+    /// grading linear in the length of untrusted text.</summary>
+    public const int MaxNormalizedLength = 10_000;
 
     private static readonly string[] BoxCommands = ["\\boxed", "\\fbox"];
     private static readonly string[] TextCommands = ["\\text", "\\textbf", "\\textit", "\\textnormal", "\\textrm", "\\mbox", "\\mathrm", "\\mathbf", "\\operatorname"];
@@ -73,12 +82,14 @@ public static partial class MathAnswer
     }
 
     /// <summary>The canonical text of an answer by the rules in the class remarks, e.g. <c>\$1,000</c> → <c>1000</c>,
-    /// <c>x = \dfrac{1}{2}</c> → <c>\frac{1}{2}</c>.</summary>
+    /// <c>x = \dfrac{1}{2}</c> → <c>\frac{1}{2}</c>; answers longer than <see cref="MaxNormalizedLength"/> only
+    /// trimmed.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="answer"/> is null.</exception>
     public static string Normalize(string answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
         string s = answer.Trim();
+        if (s.Length > MaxNormalizedLength) return s;
         while (WholeBoxContent(s) is { } inner) s = inner.Trim();
 
         var b = new StringBuilder(s);
@@ -113,7 +124,8 @@ public static partial class MathAnswer
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(answer);
         string e = Normalize(expected), a = Normalize(answer);
-        return e.Length > 0 && a.Length > 0 && NormalizedEquivalent(e, a);
+        if (e.Length == 0 || a.Length == 0) return false;
+        return e.Length > MaxStructuredLength || a.Length > MaxStructuredLength ? e == a : NormalizedEquivalent(e, a);
     }
 
     private static bool NormalizedEquivalent(string expected, string answer)

@@ -23,9 +23,13 @@ namespace Ponder.Tasks.Grading;
 /// </remarks>
 internal sealed class MathExpression
 {
+    // Model output is untrusted: deeper nesting than any real answer fails instead of overflowing the stack.
+    private const int MaxDepth = 100;
+
     private readonly string _text;
     private readonly Func<char, double> _variable;
     private int _pos;
+    private int _depth;
 
     private MathExpression(string text, Func<char, double> variable)
     {
@@ -74,8 +78,14 @@ internal sealed class MathExpression
         return j < text.Length && char.IsAsciiDigit(text[j]);
     }
 
+    private void Enter()
+    {
+        if (++_depth > MaxDepth) throw new FormatException($"nested deeper than {MaxDepth}");
+    }
+
     private double ParseExpression()
     {
+        Enter();
         double value = ParseTerm();
         while (Peek() is '+' or '-')
         {
@@ -83,6 +93,7 @@ internal sealed class MathExpression
             double right = ParseTerm();
             value = op == '+' ? value + right : value - right;
         }
+        _depth--;
         return value;
     }
 
@@ -101,9 +112,15 @@ internal sealed class MathExpression
 
     private double ParseUnary()
     {
-        if (Peek() == '-') { _pos++; return -ParseUnary(); }
-        if (Peek() == '+') { _pos++; return ParseUnary(); }
-        return ParsePower();
+        int signs = 0;
+        bool negative = false;
+        for (; Peek() is '-' or '+'; _pos++, signs++)
+        {
+            if (signs == MaxDepth) throw new FormatException($"more than {MaxDepth} signs in a row");
+            negative ^= Peek() == '-';
+        }
+        double value = ParsePower();
+        return negative ? -value : value;
     }
 
     private double ParsePower()
@@ -111,7 +128,10 @@ internal sealed class MathExpression
         double value = ParsePrimary();
         if (Peek() != '^') return value;
         _pos++;
-        return Math.Pow(value, Peek() == '{' ? ParseBraced() : ParseUnary());
+        Enter();
+        double exponent = Peek() == '{' ? ParseBraced() : ParseUnary();
+        _depth--;
+        return Math.Pow(value, exponent);
     }
 
     private bool StartsPrimary()
@@ -172,6 +192,14 @@ internal sealed class MathExpression
     }
 
     private double ParseCommand()
+    {
+        Enter();
+        double value = ParseCommandBody();
+        _depth--;
+        return value;
+    }
+
+    private double ParseCommandBody()
     {
         int start = ++_pos;
         while (char.IsAsciiLetter(Peek())) _pos++;

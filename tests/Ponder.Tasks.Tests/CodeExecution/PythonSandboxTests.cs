@@ -100,6 +100,22 @@ public sealed class PythonSandboxTests(SandboxFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task The_program_holds_no_descriptors_but_the_standard_ones_and_the_harness_channels()
+    {
+        // 0: /dev/null; 1 and 2: the output pipe; 3 and 4: the harness's verdict and lifeline pipes; 5: /dev/null.
+        var result = await Run("import os\nfds = sorted(int(f) for f in os.listdir('/proc/self/fd'))\n", "assert fds[:6] == [0, 1, 2, 3, 4, 5] and max(fds) <= 6, fds");
+        AssertVerdict(PythonTestVerdict.Passed, result);
+    }
+
+    [Fact]
+    public async Task Writing_junk_to_the_verdict_channel_changes_nothing()
+    {
+        var result = await Run("import os\nos.write(3, b'junk\\n{\\n')\n", "assert False, 'the tests still run'");
+        AssertVerdict(PythonTestVerdict.Failed, result);
+        Assert.Equal("AssertionError: the tests still run", result.Error);
+    }
+
+    [Fact]
     public async Task Program_output_is_captured()
     {
         var result = await Run("print('hello from the sandbox')\nimport sys\nprint('to stderr', file=sys.stderr)\n");
@@ -283,10 +299,14 @@ public sealed class PythonSandboxTests(SandboxFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Cancelling_kills_the_run_and_removes_its_files()
     {
-        var before = Directory.GetDirectories(Path.GetTempPath(), "ponder-sandbox-*").ToHashSet();
+        // A marker in the program finds this run's host directory among those of runs in other test classes.
+        string marker = Guid.NewGuid().ToString("N");
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            fixture.Sandbox.RunAsync(new PythonTestRun("import time\ntime.sleep(60)\n", "", []), cancel.Token));
-        Assert.Subset(before, Directory.GetDirectories(Path.GetTempPath(), "ponder-sandbox-*").ToHashSet());
+        PythonTestResult? result = null;
+        var error = await Record.ExceptionAsync(async () =>
+            result = await fixture.Sandbox.RunAsync(new PythonTestRun($"# {marker}\nimport time\ntime.sleep(60)\n", "", []), cancel.Token));
+        Assert.True(error is OperationCanceledException, error?.ToString() ?? $"not cancelled: {result!.Verdict}: {result.Error} after {result.Resources.WallTime}");
+        Assert.DoesNotContain(Directory.GetDirectories(Path.GetTempPath(), "ponder-sandbox-*"),
+            d => File.Exists(Path.Combine(d, "spec.json")) && File.ReadAllText(Path.Combine(d, "spec.json")).Contains(marker));
     }
 }

@@ -55,3 +55,38 @@ public sealed class MathAnswerExtractionTests
     public void Normalises_to_the_documented_form(string answer, string normalised) =>
         Assert.Equal(normalised, MathAnswer.Normalize(answer));
 }
+
+/// <summary>Model output is untrusted: pathological answers must be graded quickly and never crash the process.</summary>
+public sealed class MathAnswerHostileInputTests
+{
+    public static TheoryData<string> Hostile() => new()
+    {
+        new string('(', 100_000) + "1" + new string(')', 100_000),
+        string.Concat(Enumerable.Repeat("\\sqrt{", 5_000)) + "4" + new string('}', 5_000),
+        string.Concat(Enumerable.Repeat("2^", 5_000)) + "2",
+        new string('-', 100_000) + "1",
+        string.Concat(Enumerable.Repeat("\\boxed{", 20_000)) + "1" + new string('}', 20_000),
+        string.Join(",", Enumerable.Range(0, 50_000)),
+        new string('1', 200_000),
+        // Short enough to be parsed, nested deeper than the evaluator allows.
+        new string('(', 400) + "2" + new string(')', 400),
+        string.Concat(Enumerable.Repeat("2^", 300)) + "1",
+        string.Concat(Enumerable.Repeat("\\sqrt", 150)) + "4",
+        new string('-', 900) + "2",
+        string.Concat(Enumerable.Repeat("1 ", 100_000)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void Pathological_answers_are_graded_quickly(string answer)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(MathAnswer.AreEquivalent("2", answer));
+        Assert.NotNull(MathAnswer.Extract(answer + " so the answer is"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void Nesting_within_the_limits_still_evaluates() =>
+        Assert.True(MathAnswer.AreEquivalent("1", new string('(', 50) + "1" + new string(')', 50)));
+}
