@@ -17,14 +17,27 @@ start=$(date +%s.%N)
 ponder "${args[@]}" --store "$work/straight.db" >/dev/null
 echo "uninterrupted sweep: $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s"
 
+# Bytes in the store and its write-ahead log: they grow as the sweep writes rows.
+written() { { cat "$work"/crashed.db* 2>/dev/null || true; } | wc -c; }
+
+midrun=0
 for kill in 1 2 3 4 5; do
+  before=$(written)
   ponder "${args[@]}" --store "$work/crashed.db" --resume >/dev/null 2>&1 &
   pid=$!
-  sleep "$(python3 -c "import random; print(round(random.uniform(1.3, 3.0), 2))")"
-  kill -9 "$pid" 2>/dev/null || true
+  # Kill at a random moment after the resumed sweep has written something new, so that every kill lands mid-run.
+  for _ in $(seq 400); do
+    [ "$(written)" -gt "$before" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  sleep "$(awk -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.2f", rand() * 0.5 }')"
+  if kill -9 "$pid" 2>/dev/null; then state="killed mid-run"; midrun=$((midrun + 1)); else state="had already finished"; fi
   wait "$pid" 2>/dev/null || true
-  ponder export --store "$work/crashed.db" -o "$work/partial.jsonl" >/dev/null 2>&1 && echo "after kill $kill: $(wc -l < "$work/partial.jsonl") rows" || echo "after kill $kill: no store yet"
+  ponder export --store "$work/crashed.db" -o "$work/partial.jsonl" >/dev/null 2>&1
+  echo "kill $kill: $state, $(wc -l < "$work/partial.jsonl") rows stored"
 done
+[ "$midrun" -eq 5 ] || { echo "only $midrun of 5 kills landed mid-run: make the sweep longer" >&2; exit 1; }
 ponder "${args[@]}" --store "$work/crashed.db" --resume >/dev/null
 
 ponder export --store "$work/straight.db" -o "$work/straight.jsonl" >/dev/null
