@@ -31,6 +31,23 @@ public sealed class TrainingTests
         Assert.All(first, loss => Assert.InRange(loss, 1f, 10f));
     }
 
+    [Theory]
+    [InlineData("models/arith-small.train.json", "policy")]
+    [InlineData("models/arith-large.train.json", "policy")]
+    [InlineData("models/arith-prm.train.json", "prm")]
+    [InlineData("bench/train-1m.json", "policy")]
+    [InlineData("tests/crash/tiny.train.json", "policy")]
+    public void EveryCheckedInConfigIsValid(string path, string role) =>
+        Assert.Equal(role, TrainingConfig.Load(RepositoryFile(path)).Role);
+
+    [Fact]
+    public void TheLargePolicyHasAtLeastFourTimesTheParametersOfTheSmallOne()
+    {
+        long Parameters(string path) =>
+            new Ponder.Engine.Model.ParameterLayout(TrainingConfig.Load(RepositoryFile(path)).Model.ToConfig(ArithPolicyData.CreateTokenizer().VocabularySize)).Count;
+        Assert.True(Parameters("models/arith-large.train.json") >= 4 * Parameters("models/arith-small.train.json"));
+    }
+
     [Fact]
     public void PolicyDataLearnsOnlyCompletionsOfTrainProblems()
     {
