@@ -90,6 +90,7 @@ internal static class RunCommand
     // A new store records the run's configuration; resuming needs --resume and the same configuration.
     private static SampleStore OpenStore(string path, string runConfig, bool resume)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         SampleStore store;
         try { store = SampleStore.Open(path); }
         catch (InvalidDataException e) { throw new UserError(e.Message); }
