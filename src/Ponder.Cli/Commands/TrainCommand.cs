@@ -50,13 +50,13 @@ internal static class TrainCommand
             catch (InvalidOperationException e) { throw new UserError(e.Message); }
             var trainer = run.Trainer;
             string resuming = trainer.Step > 0 ? $", resuming at step {trainer.Step}" : "";
-            AnsiConsole.MarkupLineInterpolated($"{cfg.Name}: {trainer.Model.Layout.Count:N0} parameters, {trainer.Options.Steps} steps, run folder {runDir}{resuming}");
+            AnsiConsole.MarkupLineInterpolated($"{cfg.Name}: {trainer.Model.Layout.Count:N0} parameters, {trainer.TotalSteps} steps, run folder {runDir}{resuming}");
             bool cancelled = false;
             AnsiConsole.Progress().AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
-                    var task = ctx.AddTask(cfg.Name, maxValue: trainer.Options.Steps ?? 1000);
+                    var task = ctx.AddTask(cfg.Name, maxValue: trainer.TotalSteps);
                     task.Value = trainer.Step;
                     while (!trainer.IsComplete)
                     {

@@ -44,8 +44,10 @@ public sealed class Trainer
     public TrainingOptions Options { get; }
     /// <summary>Optimiser steps completed.</summary>
     public int Step { get; private set; }
-    /// <summary>Whether all <see cref="TrainingOptions.Steps"/> are done.</summary>
-    public bool IsComplete => Step >= Options.StepsOrDefault;
+    /// <summary>Optimiser steps of the whole run (<see cref="TrainingOptions.Steps"/> or its default).</summary>
+    public int TotalSteps => Options.StepsOrDefault;
+    /// <summary>Whether all <see cref="TotalSteps"/> are done.</summary>
+    public bool IsComplete => Step >= TotalSteps;
     /// <summary>Loss-masked tokens trained on so far (the D of 6·N·D).</summary>
     public long TokensSeen { get; private set; }
     /// <summary>Training FLOPs of one step, forward + backward ≈ 3× forward.</summary>
