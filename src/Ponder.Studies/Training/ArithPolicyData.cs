@@ -9,7 +9,8 @@ namespace Ponder.Studies.Training;
 /// <summary>
 /// Training batches for an arith policy: documents <c>&lt;s&gt; prompt completion &lt;/s&gt;</c> packed into rows of
 /// T+1 tokens, the loss on completion tokens only (learn the solution, not the question). A share of documents are
-/// revisions (wrong attempts in context, then the corrected solution). Problems come from the train split only.
+/// revisions (wrong attempts in context, then the corrected solution). Problems come from
+/// <see cref="ArithTrainingMix"/>, train split only.
 /// </summary>
 public sealed class ArithPolicyData : ITrainingData
 {
@@ -19,7 +20,6 @@ public sealed class ArithPolicyData : ITrainingData
     private readonly CharTokenizer _tokenizer;
     private readonly DataOptions _options;
     private readonly int _length;
-    private readonly double _weightSum;
 
     /// <summary>Batches of rows of <paramref name="sequenceLength"/> tokens.</summary>
     public ArithPolicyData(CharTokenizer tokenizer, DataOptions options, int sequenceLength)
@@ -27,7 +27,6 @@ public sealed class ArithPolicyData : ITrainingData
         _tokenizer = tokenizer;
         _options = options;
         _length = sequenceLength;
-        _weightSum = options.LevelWeights.Sum();
     }
 
     /// <summary>The built-in models' tokenizer: the arith alphabet, BOS first, no byte fallback (keeps V small).</summary>
@@ -67,29 +66,12 @@ public sealed class ArithPolicyData : ITrainingData
 
     private (int[] Prompt, int[] Completion) NextDocument(SplitMix64 rng)
     {
-        var problem = NextTrainProblem(rng);
+        var problem = ArithTrainingMix.SampleTrain(rng);
         if (rng.NextBool(_options.RevisionShare))
         {
             var revision = ArithTask.RevisionExample(problem, rng);
             return (_tokenizer.Encode(revision.Prompt), _tokenizer.Encode(revision.Completion));
         }
         return (_tokenizer.Encode(ArithTask.Prompt(problem)), _tokenizer.Encode(ArithTask.Solution(problem)));
-    }
-
-    private ArithProblem NextTrainProblem(SplitMix64 rng)
-    {
-        double pick = rng.NextDouble() * _weightSum;
-        int level = ArithDifficulty.MinLevel;
-        for (; level < ArithDifficulty.MaxLevel; level++)
-        {
-            pick -= _options.LevelWeights[level - 1];
-            if (pick < 0) break;
-        }
-        var profile = ArithDifficulty.ForLevel(level);
-        while (true)
-        {
-            var problem = ArithGenerator.Sample(profile, rng);
-            if (ArithSplits.SplitOf(problem.Expression) == ArithSplit.Train) return problem;
-        }
     }
 }

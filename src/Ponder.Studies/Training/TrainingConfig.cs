@@ -38,8 +38,6 @@ public sealed record DataOptions
     public string Task { get; init; } = "arith";
     /// <summary>Share of training documents that are revisions (wrong attempts in context, then the corrected solution).</summary>
     public double RevisionShare { get; init; } = 0.25;
-    /// <summary>Relative weight of each difficulty level (1..5) among training problems.</summary>
-    public double[] LevelWeights { get; init; } = [1, 1, 1, 1, 1];
     /// <summary>Seed of the data stream.</summary>
     public ulong Seed { get; init; } = 1;
     /// <summary>PRM only: the policy whose samples are labelled (GGUF path, relative to the config file).</summary>
@@ -113,8 +111,6 @@ public sealed record TrainingConfig
         if (Role is not ("policy" or "prm")) throw new ArgumentException($"role must be \"policy\" or \"prm\", got \"{Role}\"");
         if (Data.Task != "arith") throw new ArgumentException($"unknown task \"{Data.Task}\"; built in: arith");
         if (Data.RevisionShare is < 0 or > 1) throw new ArgumentException($"revision share must be in [0, 1], got {Data.RevisionShare}");
-        if (Data.LevelWeights.Length != 5 || Data.LevelWeights.Any(w => w < 0) || Data.LevelWeights.Sum() <= 0)
-            throw new ArgumentException("level weights must be 5 non-negative numbers with a positive sum");
         if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint interval must be ≥ 1, got {CheckpointEvery}");
         if (Role == "prm")
         {
