@@ -28,9 +28,10 @@ public static class ArithGenerator
 
     /// <summary>
     /// Draws one problem of <paramref name="profile"/>: first the operations (each a multiplication with probability
-    /// <see cref="ArithLevelProfile.MulShare"/>, else + or - evenly), then the operands, uniformly from the profile's ranges
-    /// narrowed to keep each result in [1, <see cref="ArithLevelProfile.ResultMax"/>]. When a step has no such operand, the
-    /// operands are drawn again for the same operations, so the operations keep exactly their intended distribution.
+    /// <see cref="ArithLevelProfile.MulShare"/>, else + or - evenly), then the first operand and the operands in order, each
+    /// uniformly from the profile's range narrowed so that its result stays within the bounds from which the remaining
+    /// operations can still keep every result in [1, <see cref="ArithLevelProfile.ResultMax"/>]. The operations keep exactly
+    /// their intended distribution; without the look-ahead, long chains of multiplications would almost never fit.
     /// </summary>
     /// <remarks>Use this to try a candidate profile while recalibrating; otherwise use <see cref="Generate"/>.</remarks>
     /// <exception cref="ArgumentException">The profile is invalid (see <see cref="ArithLevelProfile.Validate"/>).</exception>
@@ -43,28 +44,54 @@ public static class ArithGenerator
         var ops = new ArithOp[profile.Steps];
         for (int i = 0; i < ops.Length; i++)
             ops[i] = rng.NextBool(profile.MulShare) ? ArithOp.Multiply : rng.NextBool(0.5) ? ArithOp.Add : ArithOp.Subtract;
+        var (low, high) = ReachableBounds(profile, ops);
 
         var chain = new (ArithOp Op, int Operand)[ops.Length];
         for (int draw = 0; draw < MaxOperandDraws; draw++)
         {
-            int first = rng.NextInt(2, profile.FirstMax);
-            if (TryDrawOperands(profile, ops, first, chain, rng)) return ArithProblem.Create(profile.Level, first, chain);
+            int first = rng.NextInt(Math.Max(2, low[0]), Math.Min(profile.FirstMax, high[0]));
+            if (TryDrawOperands(profile, ops, first, low, high, chain, rng)) return ArithProblem.Create(profile.Level, first, chain);
         }
         throw new InvalidOperationException(
             $"level {profile.Level}: no operands keep the operations {string.Concat(ops.Select(o => o.Symbol()))} in range after {MaxOperandDraws} draws; widen FirstMax or ResultMax");
     }
 
-    private static bool TryDrawOperands(ArithLevelProfile profile, ArithOp[] ops, int first, (ArithOp, int)[] chain, SplitMix64 rng)
+    /// <summary>
+    /// For each step <c>i</c> (and the end, index <c>Steps</c>), the bounds on the value entering it from which the rest of
+    /// the chain can still stay in range: the upper bound assumes the smallest operands (1 for ±, 2 for *), the lower bound
+    /// the most helpful ones. Drawing every result inside the next bounds rarely leaves a dead end; the few that remain (the
+    /// two bounds assume different operands) are redrawn.
+    /// </summary>
+    private static (int[] Low, int[] High) ReachableBounds(ArithLevelProfile profile, ArithOp[] ops)
+    {
+        var low = new int[ops.Length + 1];
+        var high = new int[ops.Length + 1];
+        (low[^1], high[^1]) = (1, profile.ResultMax);
+        for (int i = ops.Length - 1; i >= 0; i--)
+        {
+            (low[i], high[i]) = ops[i] switch
+            {
+                ArithOp.Add => (Math.Max(1, low[i + 1] - profile.AddSubMax), high[i + 1] - 1),
+                ArithOp.Subtract => (low[i + 1] + 1, Math.Min(profile.ResultMax, high[i + 1] + profile.AddSubMax)),
+                _ => ((low[i + 1] + profile.MulMax - 1) / profile.MulMax, high[i + 1] / 2),
+            };
+        }
+        return (low, high);
+    }
+
+    private static bool TryDrawOperands(
+        ArithLevelProfile profile, ArithOp[] ops, int first, int[] low, int[] high, (ArithOp, int)[] chain, SplitMix64 rng)
     {
         int value = first;
         for (int i = 0; i < ops.Length; i++)
         {
-            // The largest operand keeping the result in [1, ResultMax]; the smallest is 1 for ± and 2 for *.
+            // Operands whose result lands in [low[i+1], high[i+1]]; the smallest operand is 1 for ± and 2 for *.
+            var (lo, hi) = (low[i + 1], high[i + 1]);
             var (min, max) = ops[i] switch
             {
-                ArithOp.Add => (1, Math.Min(profile.AddSubMax, profile.ResultMax - value)),
-                ArithOp.Subtract => (1, Math.Min(profile.AddSubMax, value - 1)),
-                _ => (2, Math.Min(profile.MulMax, profile.ResultMax / value)),
+                ArithOp.Add => (Math.Max(1, lo - value), Math.Min(profile.AddSubMax, hi - value)),
+                ArithOp.Subtract => (Math.Max(1, value - hi), Math.Min(profile.AddSubMax, value - lo)),
+                _ => (Math.Max(2, (lo + value - 1) / value), Math.Min(profile.MulMax, hi / value)),
             };
             if (max < min) return false;
             int operand = rng.NextInt(min, max);
