@@ -67,6 +67,16 @@ public sealed class CharTokenizer
     /// <summary>The unknown token <c>&lt;unk&gt;</c> (id 0): characters outside the alphabet encode to it when there is no byte fallback.</summary>
     public int Unknown => 0;
 
+    /// <summary>The stored piece of token <paramref name="id"/> (SentencePiece form: <c>&lt;s&gt;</c>, <c>▁</c> for a space,
+    /// <c>&lt;0x41&gt;</c> for a byte); two tokenizers' tokens with the same piece are the same token.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="id"/> is outside [0, <see cref="VocabularySize"/>).</exception>
+    public string Piece(int id)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(id);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, _pieces.Length);
+        return _pieces[id];
+    }
+
     /// <summary>Whether sequences start with <see cref="Bos"/> (as trained); <see cref="Encode"/> never adds it, the caller does.</summary>
     public bool AddBos { get; }
 

@@ -76,6 +76,9 @@ public sealed record TrainingConfig
     public TrainingOptions Training { get; init; } = new();
     /// <summary>Data.</summary>
     public DataOptions Data { get; init; } = new();
+    /// <summary>Start from this trained model's weights instead of a random initialisation (GGUF path, relative to the
+    /// config file; same shape, vocabularies matched by token): how the PRM is made from its policy.</summary>
+    public string? InitFrom { get; init; }
     /// <summary>Save a checkpoint every this many steps.</summary>
     public int CheckpointEvery { get; init; } = 500;
 

@@ -113,6 +113,12 @@ public sealed class TrainingRun
             return run;
         }
         var model = LlamaModel.CreateRandom(config.Model.ToConfig(tokenizer.VocabularySize), config.Training.Seed ?? 1);
+        if (config.InitFrom is { } initFrom)
+        {
+            var source = EngineModel.Load(Path.Combine(config.SourceDirectory, initFrom));
+            try { WarmStart.CopyInto(source.Model, source.Tokenizer, model, tokenizer); }
+            catch (ArgumentException e) { throw new InvalidDataException($"{config.Name}: initFrom {initFrom}: {e.Message}", e); }
+        }
         File.WriteAllText(log, LogHeader);
         return new TrainingRun(config, runDirectory, new Trainer(model, config.Training, data), tokenizer, 0);
     }
