@@ -31,20 +31,28 @@ public sealed class OpenAITextGenerator : ITextGenerator, IDisposable
     {
     }
 
-    /// <summary>A generator over a shared transport (e.g. a proxy's), which it does not dispose.</summary>
-    public OpenAITextGenerator(OpenAIUpstream upstream) : this(upstream, ownsUpstream: false)
+    /// <summary>
+    /// A generator over a shared transport (e.g. a proxy's), which it does not dispose, using <paramref name="api"/>
+    /// (default: the transport's <see cref="OpenAIModelOptions.Api"/>).
+    /// </summary>
+    public OpenAITextGenerator(OpenAIUpstream upstream, OpenAIApi? api = null) : this(upstream, ownsUpstream: false, api)
     {
     }
 
-    private OpenAITextGenerator(OpenAIUpstream upstream, bool ownsUpstream)
+    private OpenAITextGenerator(OpenAIUpstream upstream, bool ownsUpstream, OpenAIApi? api = null)
     {
         ArgumentNullException.ThrowIfNull(upstream);
+        if (api is { } a && !Enum.IsDefined(a)) throw new ArgumentException($"unknown API {a}");
         _upstream = upstream;
         _ownsUpstream = ownsUpstream;
+        Api = api ?? upstream.Options.ApiOrDefault;
     }
 
     /// <summary>The model and servers.</summary>
     public OpenAIModelOptions Options => _upstream.Options;
+
+    /// <summary>The endpoint this generator uses.</summary>
+    public OpenAIApi Api { get; }
 
     /// <inheritdoc />
     public ModelCard? Card => Options.Card;
@@ -65,7 +73,7 @@ public sealed class OpenAITextGenerator : ITextGenerator, IDisposable
 
     private async Task<IReadOnlyList<Continuation>> RequestAsync(GenerationRequest request, int n, ulong? seed, CancellationToken cancellationToken)
     {
-        bool chat = Options.ApiOrDefault == OpenAIApi.ChatCompletions;
+        bool chat = Api == OpenAIApi.ChatCompletions;
         var body = new JsonObject { ["model"] = Options.Model, ["n"] = n, ["max_tokens"] = request.MaxTokens };
         if (chat) body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = request.Prefix });
         else body["prompt"] = request.Prefix;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Ponder.Generation;
+using Ponder.OpenAI;
 
 namespace Ponder.AI;
 
@@ -55,7 +56,7 @@ public sealed class TextGeneratorChatClient : IChatClient
         };
         var result = await _generator.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
         var c = result.Continuations[0];
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, ReplyText(c, request.Stop)))
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, c.TextWithoutStop(request.Stop)))
         {
             ModelId = _generator.Card?.Name,
             CreatedAt = DateTimeOffset.UtcNow,
@@ -68,14 +69,6 @@ public sealed class TextGeneratorChatClient : IChatClient
                 TotalTokenCount = c.PromptTokens + c.GeneratedTokens,
             },
         };
-    }
-
-    /// <summary>The reply as chat APIs show it: without the stop string the continuation ended at.</summary>
-    internal static string ReplyText(Continuation continuation, IReadOnlyList<string> stops)
-    {
-        if (continuation.FinishReason != FinishReason.Stop) return continuation.Text;
-        string? stop = stops.Where(s => continuation.Text.EndsWith(s, StringComparison.Ordinal)).MaxBy(s => s.Length);
-        return stop is null ? continuation.Text : continuation.Text[..^stop.Length];
     }
 
     /// <inheritdoc />
