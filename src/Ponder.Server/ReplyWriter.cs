@@ -10,6 +10,9 @@ internal static class ReplyWriter
 {
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
+    // Text goes to API clients, not into HTML: keep "+" and "<" readable instead of \u002B escapes.
+    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task WriteJsonAsync(HttpResponse response, CompletionCall call, Reply reply, CancellationToken cancellationToken)
     {
         var body = Envelope(call, reply, call.Chat ? "chat.completion" : "text_completion");
@@ -26,7 +29,7 @@ internal static class ReplyWriter
         body["usage"] = Usage(reply);
         if (reply.Ponder is not null) body["ponder"] = reply.Ponder.DeepClone();
         response.ContentType = "application/json";
-        await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body), cancellationToken);
+        await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body, Json), cancellationToken);
     }
 
     /// <summary>
@@ -81,7 +84,7 @@ internal static class ReplyWriter
     private static async Task WriteEventAsync(HttpResponse response, JsonObject data, CancellationToken cancellationToken)
     {
         await response.Body.WriteAsync("data: "u8.ToArray(), cancellationToken);
-        await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(data), cancellationToken);
+        await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(data, Json), cancellationToken);
         await response.Body.WriteAsync("\n\n"u8.ToArray(), cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
