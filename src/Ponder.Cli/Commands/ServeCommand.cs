@@ -16,7 +16,8 @@ internal static class ServeCommand
     {
         var models = new Option<string[]>("--model", "-m")
         {
-            Description = "Embedded model to serve: builtin:NAME (served as NAME) or a GGUF file (served as its file name without .gguf); repeatable. " +
+            Description = "Embedded arith model to serve (chat messages are expressions, answers are voted on as arith answers): " +
+                "builtin:NAME (served as NAME) or a GGUF file (served as its file name without .gguf); repeatable. " +
                 "Default builtin:arith-small when no --upstream is given",
             AllowMultipleArgumentsPerToken = false,
         };
