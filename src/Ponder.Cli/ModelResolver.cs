@@ -1,11 +1,38 @@
+using Ponder.Engine.Inference;
 using Ponder.Engine.Model;
+using Ponder.Generation;
+using Ponder.OpenAI;
 
 namespace Ponder.Cli;
 
-/// <summary>Turns a --model argument (a GGUF path or builtin:NAME) into a loaded engine model.</summary>
+/// <summary>
+/// Turns a --model argument into a model: a GGUF path or builtin:NAME (the embedded engine), or for the commands that
+/// take any generator, a model on OpenAI-compatible servers, <c>[chat+]http://HOST:PORT/v1[,…]#MODEL</c>.
+/// </summary>
 internal static class ModelResolver
 {
     private const string BuiltinPrefix = "builtin:";
+
+    /// <summary>The text of --model help for commands that take <see cref="LoadGenerator"/>'s forms.</summary>
+    public const string GeneratorHelp =
+        "Policy: GGUF file, builtin:NAME, or a model on an OpenAI-compatible server, http://HOST:PORT/v1#MODEL " +
+        "(comma-separated base URLs load-balance; chat+http://… uses /v1/chat/completions, whole-solution strategies only; " +
+        "the key comes from $OPENAI_API_KEY)";
+
+    /// <summary>
+    /// A generator for <paramref name="spec"/>: an <see cref="OpenAITextGenerator"/> for a model reference (API key from
+    /// $OPENAI_API_KEY), else an <see cref="EngineGenerator"/> over <see cref="Load"/>.
+    /// </summary>
+    public static ITextGenerator LoadGenerator(string spec)
+    {
+        if (!OpenAIModelOptions.IsModelReference(spec)) return new EngineGenerator(Load(spec));
+        try { return new OpenAITextGenerator(OpenAIModelOptions.Parse(spec) with { ApiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY") }); }
+        catch (ArgumentException e) { throw new UserError(e.Message); }
+    }
+
+    /// <summary>The name a model is served under: NAME for builtin:NAME, the file name without extension for a GGUF path.</summary>
+    public static string ServedName(string spec) =>
+        spec.StartsWith(BuiltinPrefix, StringComparison.Ordinal) ? spec[BuiltinPrefix.Length..] : Path.GetFileNameWithoutExtension(spec);
 
     /// <summary>Loads <paramref name="spec"/>; throws <see cref="UserError"/> with a hint when it cannot.</summary>
     public static EngineModel Load(string spec)

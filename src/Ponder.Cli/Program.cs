@@ -11,5 +11,6 @@ var root = new RootCommand("Ponder: spend a language model's inference compute w
     RunCommand.Create(),
     ExportCommand.Create(),
     GradeCommand.Create(),
+    ServeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -10,11 +10,11 @@ internal static class BenchCommand
 {
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static Command Create() => new("bench", "Measure engine throughput against the machine's measured FMA peak")
+    public static Command Create() => new("bench", "Measure engine throughput against the machine's measured FMA peak, and the server's proxy overhead")
     {
         Engine(),
         TrainBenchCommand.Create(),
-
+        ServeCommand.Benchmark(),
     };
 
     private static Command Engine()

@@ -8,7 +8,7 @@ internal static class CommandRunner
     public static async Task<int> Run(Func<Task<int>> body)
     {
         try { return await body(); }
-        catch (Exception e) when (e is UserError or ArgumentException or InvalidDataException or FileNotFoundException)
+        catch (Exception e) when (e is UserError or ArgumentException or InvalidDataException or FileNotFoundException or OpenAI.UpstreamException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return 2;

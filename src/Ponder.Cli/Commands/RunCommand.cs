@@ -24,7 +24,7 @@ internal static class RunCommand
         var store = new Option<FileInfo>("--store") { Description = "SQLite sample store (created if absent)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run recorded in an existing store" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the per strategy and budget summary as JSON" };
-        var model = new Option<string>("--model", "-m") { Description = "Policy: GGUF file or builtin:NAME", DefaultValueFactory = _ => "builtin:arith-small" };
+        var model = new Option<string>("--model", "-m") { Description = ModelResolver.GeneratorHelp, DefaultValueFactory = _ => "builtin:arith-small" };
         var prm = new Option<string?>("--prm") { Description = "Process reward model for the verifier-based strategies" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
         var temperature = new Option<float>("--temperature", "-t") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.8f };
@@ -52,13 +52,13 @@ internal static class RunCommand
             int perLevel = (total + ArithDifficulty.MaxLevel - 1) / ArithDifficulty.MaxLevel;
             var problems = ArithSplits.Load(parse.GetValue(split), perLevel).GroupBy(p => p.Level)
                 .SelectMany(g => g.Select((p, i) => (p, i))).OrderBy(x => x.i).ThenBy(x => x.p.Level).Select(x => x.p).Take(total).ToArray();
-            var policy = new EngineGenerator(ModelResolver.Load(parse.GetValue(model)!));
+            var policy = ModelResolver.LoadGenerator(parse.GetValue(model)!);
             var scorer = prmSpec is not null ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null;
 
             string runConfig = JsonSerializer.Serialize(new
             {
                 task = "arith", split = parse.GetValue(split).ToString(), total, strategies = names, budgets = budgetList, seed = parse.GetValue(seed),
-                temperature = parse.GetValue(temperature), model = policy.Model.Name, prm = scorer?.Model.Name,
+                temperature = parse.GetValue(temperature), model = policy.Card?.Name ?? parse.GetValue(model), prm = scorer?.Model.Name,
             });
             using var sampleStore = OpenStore(parse.GetValue(store)!.FullName, runConfig, parse.GetValue(resume));
             var sweep = new Sweep(ArithStrategies.Context(policy, scorer, HardwareProfile.Cpu2CoreAvx2), sampleStore, sweepOptions);

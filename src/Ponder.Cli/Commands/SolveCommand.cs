@@ -17,7 +17,7 @@ internal static class SolveCommand
         var problem = new Argument<string>("problem") { Description = "An arith expression with explicit parentheses, e.g. \"((17*4)+39)-8\"" };
         var strategy = new Option<string>("--strategy", "-s") { Description = "Strategy: " + string.Join(", ", StrategyRegistry.CreateDefault().Names), DefaultValueFactory = _ => "weighted-best-of-n" };
         var budget = new Option<int>("--budget", "-b") { Description = "Budget in generations (samples)", DefaultValueFactory = _ => 16 };
-        var model = new Option<string>("--model", "-m") { Description = "Policy: GGUF file or builtin:NAME", DefaultValueFactory = _ => "builtin:arith-small" };
+        var model = new Option<string>("--model", "-m") { Description = ModelResolver.GeneratorHelp, DefaultValueFactory = _ => "builtin:arith-small" };
         var prm = new Option<string?>("--prm") { Description = "Process reward model (GGUF file or builtin:NAME) for the strategies that score steps" };
         var options = new Option<string?>("--options") { Description = "Strategy options as JSON, e.g. '{\"beamWidth\": 4, \"temperature\": 0.8}'" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
@@ -37,7 +37,7 @@ internal static class SolveCommand
             catch (ArgumentException e) { throw new UserError(e.Message); }
             var profile = HardwareProfile.Find(parse.GetValue(hardware)!) ?? throw new UserError($"unknown hardware profile \"{parse.GetValue(hardware)}\"");
             if (parse.GetValue(budget) < 1) throw new UserError($"--budget must be ≥ 1, got {parse.GetValue(budget)}");
-            var policy = new EngineGenerator(ModelResolver.Load(parse.GetValue(model)!));
+            var policy = ModelResolver.LoadGenerator(parse.GetValue(model)!);
             var scorer = parse.GetValue(prm) is { } prmSpec ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null;
             var context = ArithStrategies.Context(policy, scorer, profile);
             IStrategy solver;

@@ -28,7 +28,7 @@ public sealed class RecordingTextGenerator : ITextGenerator
     }
 
     /// <inheritdoc />
-    public ModelCard Card => _inner.Card;
+    public ModelCard? Card => _inner.Card;
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The inner generator returned a different number of continuations than asked for.</exception>

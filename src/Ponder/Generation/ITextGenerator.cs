@@ -6,8 +6,11 @@ namespace Ponder.Generation;
 /// </summary>
 public interface ITextGenerator
 {
-    /// <summary>Size and shape of the model, for compute accounting.</summary>
-    ModelCard Card { get; }
+    /// <summary>
+    /// Size and shape of the model, for compute accounting; null when unknown (a remote model without a configured card),
+    /// and then compute is reported in tokens only.
+    /// </summary>
+    ModelCard? Card { get; }
 
     /// <summary>Generates <see cref="GenerationRequest.Count"/> continuations of the request's prefix.</summary>
     /// <exception cref="ArgumentException">The request is invalid.</exception>

@@ -107,7 +107,7 @@ public sealed class EarlyRejectionStrategy : IStrategy
     // Cut at τ tokens, with room left in the context to continue.
     private bool IsCut(SearchStep partial, SolveSession session) => partial.Continuation is var c
         && c.FinishReason == FinishReason.Length && c.GeneratedTokens >= _options.PartialTokensOrDefault
-        && c.PromptTokens + c.GeneratedTokens < session.Policy.Card.ContextLength;
+        && (session.Policy.Card is not { } card || c.PromptTokens + c.GeneratedTokens < card.ContextLength);
 
     // Continues a survivor that was cut at τ tokens to its delimiter (to the end in the last round). The whole step ends
     // as its second generation did and counts the tokens of both.

@@ -107,7 +107,7 @@ internal sealed class SolveSession
         if (Budget.Generations is { } generations) return Math.Clamp(generations - samplesSoFar, 0, wanted);
         double spent = Ledger.TotalFlops ?? throw new InvalidOperationException(
             "a FLOP budget needs every model's card, but a call was made with an unknown model");
-        var card = Policy.Card;
+        var card = Policy.Card ?? throw new InvalidOperationException("a FLOP budget needs the policy's model card");
         int end = promptTokens is { } p ? Math.Min(p + maxTokens, card.ContextLength) : card.ContextLength;
         double perSample = card.ForwardFlops(0, end);
         ModelCard? verifierCard = verifier switch

@@ -57,7 +57,8 @@ internal static class StepSearch
         return c.FinishReason == FinishReason.EndOfSequence
             || c.FinishReason == FinishReason.Length && lengthEnds
             || step.Step.Length == 0
-            || c.PromptTokens + c.GeneratedTokens >= session.Policy.Card.ContextLength
+            // Without a card the context length is unknown; the generator then reports a full context as Length.
+            || session.Policy.Card is { } card && c.PromptTokens + c.GeneratedTokens >= card.ContextLength
             || session.Context.IsFinished?.Invoke(step.Text) == true;
     }
 
