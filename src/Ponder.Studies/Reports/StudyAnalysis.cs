@@ -4,7 +4,6 @@
 // against the exact checker. Policy selection sees only a CalibrationSet built from the calibration run: test labels
 // are read afterwards, to evaluate.
 
-using System.Globalization;
 using Ponder.Analysis;
 using Ponder.Scoring;
 using Ponder.Strategies;
@@ -396,5 +395,4 @@ public static class StudyAnalysis
                 .OrderBy(r => Math.Abs(r.Budget - pilot)).Select(r => r.PolicyFlops / r.Budget * pilot).FirstOrDefault();
     }
 
-    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -31,7 +31,17 @@ public sealed record StudyRun(string Source, string Model, string Split, ulong S
 /// <param name="Name">The model's name.</param>
 /// <param name="Parameters">Its parameter count N.</param>
 /// <param name="TrainingTokens">Its pretraining tokens D_pretrain.</param>
-public sealed record ModelFacts(string Name, long Parameters, long TrainingTokens);
+public sealed record ModelFacts(string Name, long Parameters, long TrainingTokens)
+{
+    /// <summary>A lookup of facts from the model cards (<c>NAME.card.json</c>) in <paramref name="directory"/>; null for a model without a card.</summary>
+    public static Func<string, ModelFacts?> FromCards(string directory) => name =>
+    {
+        string path = Path.Combine(directory, name + ".card.json");
+        if (!File.Exists(path)) return null;
+        var card = Training.ModelCardFile.Load(path);
+        return new ModelFacts(card.Name, card.Parameters, card.TrainingTokens);
+    };
+}
 
 /// <summary>The runs an analysis reads and the facts of their models.</summary>
 /// <param name="Runs">Every run.</param>

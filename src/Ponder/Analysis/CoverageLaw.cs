@@ -2,7 +2,7 @@ namespace Ponder.Analysis;
 
 /// <summary>A fitted coverage law log(coverage) = a·k^b.</summary>
 /// <param name="A">a (≤ 0): log coverage at one sample.</param>
-/// <param name="B">b (&lt; 0 for coverage that grows towards 1).</param>
+/// <param name="B">b (&lt; 0 for coverage that grows towards 1; 0 when coverage is already 1 at every k).</param>
 /// <param name="RmsLogError">Root-mean-square residual in log coverage over the fitted points.</param>
 /// <param name="MaxCoverageError">Largest |observed − fitted| coverage over the fitted points.</param>
 /// <param name="Points">Points fitted.</param>
@@ -82,6 +82,8 @@ public static class CoverageLaw
         if (usable.Select(p => p.K).Distinct().Count() < 2) return null;
         double[] ks = usable.Select(p => (double)p.K).ToArray();
         double[] ys = usable.Select(p => Math.Log(p.Coverage)).ToArray();
+        // Coverage 1 at every k fits a = 0 with any b; b = 0 says the law is flat rather than picking an arbitrary exponent.
+        if (ys.All(y => y == 0)) return new CoverageLawFit(0, 0, 0, 0, ks.Length);
 
         double bestB = MaxExponent, bestLoss = double.PositiveInfinity;
         const int GridSteps = 400;

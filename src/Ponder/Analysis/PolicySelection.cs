@@ -92,7 +92,7 @@ public static class PolicySelection
         var policy = new ComputeOptimalPolicy
         {
             Difficulty = options.Difficulty!.Value, Bins = bins, PilotSamples = options.PilotSamplesOrDefault,
-            PilotTemperature = options.PilotTemperatureOrDefault, Entries = entries,
+            PilotTemperature = options.PilotTemperatureOrDefault, Entries = entries.OrderBy(e => e.Bin).ThenBy(e => e.Budget).ToArray(),
         };
         policy.Validate();
         return policy;
