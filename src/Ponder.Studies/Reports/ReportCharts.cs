@@ -18,7 +18,7 @@ public sealed record ChartFile(string Png, string? Svg, string Title);
 /// <summary>Draws the report's charts into a folder.</summary>
 internal static class ReportCharts
 {
-    private const int Width = 960, Height = 600;
+    private const int Width = 1200, Height = 640;
     private const string AccuracyLabel = "accuracy (fraction of problems solved)";
     private const string FlopsLabel = "FLOPs per problem, policy + verifier (log scale)";
 
@@ -27,7 +27,7 @@ internal static class ReportCharts
         string title = $"Level {level.Level}: accuracy versus samples ({level.Problems} problems, {model}, {split} split)";
         var plot = NewPlot(title, "samples per problem k (log scale)", AccuracyLabel);
         double[] x = level.Ks.Select(k => Math.Log2(k)).ToArray();
-        AddSeries(plot, "coverage (pass@k)", x, level.Coverage, Colors.Category10[0]);
+        AddSeries(plot, "coverage pass@k", x, level.Coverage, Colors.Category10[0]);
         AddSeries(plot, "majority@k", x, level.Majority, Colors.Category10[1]);
         if (level.BestOfN is { } best) AddSeries(plot, "best-of-k (PRM)", x, best, Colors.Category10[2]);
         if (level.WeightedBestOfN is { } weighted) AddSeries(plot, "weighted best-of-k (PRM)", x, weighted, Colors.Category10[3]);
@@ -66,7 +66,7 @@ internal static class ReportCharts
         front.LineWidth = 5;
         front.MarkerSize = 0;
         LogFlopsAxis(plot, points.Select(p => p.Flops).Concat(frontier.Select(p => p.Flops)), points.Select(p => p.Accuracy.Estimate));
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         return Save(plot, folder, "accuracy-vs-flops", svg: true, title);
     }
 
@@ -86,7 +86,7 @@ internal static class ReportCharts
             accuracies.AddRange(curve.Points.Select(p => p.Accuracy));
         }
         LogFlopsAxis(plot, flops, accuracies);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         return Save(plot, folder, "compute-optimal", svg: true, title);
     }
 
@@ -110,7 +110,7 @@ internal static class ReportCharts
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(bins.Select(b => (double)b).ToArray(), bins.Select(b => b.ToString(CultureInfo.InvariantCulture)).ToArray());
         plot.Axes.SetLimits(bins[0] - 0.3, bins[^1] + 0.3, 0, 1.05);
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(Edge.Bottom);
         return Save(plot, folder, "flops-matched", svg: false, title);
     }
 
@@ -135,7 +135,7 @@ internal static class ReportCharts
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(x, attempts.Select(a => a.ToString(CultureInfo.InvariantCulture)).ToArray());
         plot.Axes.SetLimits(-0.2, x[^1] + 0.2, 0, 1.05);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         return Save(plot, folder, "verifier", svg: false, title);
     }
 
@@ -152,7 +152,7 @@ internal static class ReportCharts
     {
         double[] y = values.Select(v => v.Estimate).ToArray();
         var series = plot.Add.Scatter(x, y);
-        series.LegendText = label + " (95% CI over problems)";
+        series.LegendText = label + ", 95% CI over problems";
         series.Color = color;
         series.LineWidth = 2;
         series.MarkerSize = 7;
@@ -173,14 +173,14 @@ internal static class ReportCharts
         series.MarkerSize = 8;
     }
 
-    // A log₁₀ FLOPs axis: ticks at 1, 2 and 5 × 10^e (every m × 10^e when the data spans little more than a decade)
+    // A log₁₀ FLOPs axis: ticks at 1, 2 and 5 × 10^e (more mantissas when the data spans a decade or less)
     // within the data's range, labelled like 2e8; the accuracy axis is fitted to the data.
     private static void LogFlopsAxis(Plot plot, IEnumerable<double> flops, IEnumerable<double> accuracies)
     {
         var logs = flops.Where(f => f > 0).Select(Math.Log10).ToArray();
         double min = logs.Length == 0 ? 0 : logs.Min(), max = logs.Length == 0 ? 1 : logs.Max();
         double pad = Math.Max(0.05, (max - min) * 0.08);
-        int[] mantissas = max - min < 1.5 ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : [1, 2, 5];
+        int[] mantissas = max - min < 0.7 ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : max - min < 1.5 ? [1, 2, 3, 5] : [1, 2, 5];
         var ticks = new List<(double, string)>();
         for (int e = (int)Math.Floor(min - pad); e <= (int)Math.Ceiling(max + pad); e++)
             foreach (int m in mantissas)

@@ -92,6 +92,10 @@ public static class StudyReport
         else
         {
             if (matched.Rows.Count > 0) html.Chart(Add(charts, ReportCharts.FlopsMatchedChart(matched, folder)));
+            var unaffordable = matched.Rows.Where(r => r.SmallAccuracy is null).Select(r => r.InferenceToPretraining is { } ratio ? $"R = {F(ratio, "G3")}" : "equal inference FLOPs")
+                .Distinct().ToArray();
+            if (unaffordable.Length > 0)
+                html.Note($"Missing from the chart where the small model's cheapest configuration costs more than it may spend: {string.Join("; ", unaffordable)} (see the table).");
             FlopsMatchedTable(html, matched);
         }
 
@@ -174,7 +178,7 @@ public static class StudyReport
         html.Line("<table><tr><th class=\"text\">configuration</th><th>budget</th><th>problems</th><th>accuracy</th><th>95% CI</th><th>FLOPs per problem</th><th class=\"text\">Pareto frontier</th></tr>");
         foreach (var p in findings.Points)
             html.Line($"<tr><td class=\"text\">{E(p.Label)}</td><td>{p.Budget}</td><td>{p.Problems}</td><td>{F(p.Accuracy.Estimate, "F3")}</td>" +
-                $"<td>{F(p.Accuracy.Low, "F3")}–{F(p.Accuracy.High, "F3")}</td><td>{F(p.Flops, "E2")}</td><td class=\"text\">{(frontier.Contains($"{p.Label} @{p.Budget}") ? "yes" : "")}</td></tr>");
+                $"<td>{F(p.Accuracy.Low, "F3")}–{F(p.Accuracy.High, "F3")}</td><td>{F(p.Flops, "0.00e+0")}</td><td class=\"text\">{(frontier.Contains($"{p.Label} @{p.Budget}") ? "yes" : "")}</td></tr>");
         html.Line("</table>");
     }
 
@@ -187,7 +191,8 @@ public static class StudyReport
             : "oracle difficulty: pass@1 of the pool (an upper bound: binning reads the answers)";
         html.Line($"<h3>{E(findings.Name)}</h3><p>Bins fitted on the calibration split by {E(how)}; thresholds {string.Join(", ", policy.Bins.Thresholds.Select(t => F(t, "F3")))}. " +
             $"Each cell: the configuration with the best calibration accuracy for the bin and budget, then calibration → test accuracy." +
-            (files.Contains(file) ? $" Policy file: <a href=\"{file}\">{file}</a> (apply with <code>ponder solve --strategy compute-optimal --policy {file}</code>)." : "") + "</p>");
+            (files.Contains(file) ? $" Policy file: <a href=\"{file}\">{file}</a>" : "") +
+            (files.Contains(file) && policy.Difficulty == DifficultyMeasure.Predicted ? $" (apply with <code>ponder solve --strategy compute-optimal --policy {file}</code>)." : ".") + "</p>");
         html.Line("<table><tr><th>bin (1 = easiest)</th>" + string.Concat(policy.Budgets.Select(b => $"<th class=\"text\">budget {b}</th>")) + "</tr>");
         for (int bin = 1; bin <= policy.Bins.Count; bin++)
         {
@@ -205,7 +210,7 @@ public static class StudyReport
         html.Line("</table>");
         html.Line("<table><tr><th>budget</th><th>test problems</th><th>test accuracy</th><th>95% CI</th><th>FLOPs per problem</th></tr>");
         foreach (var t in findings.Test)
-            html.Line($"<tr><td>{t.Budget}</td><td>{t.Problems}</td><td>{F(t.Accuracy.Estimate, "F3")}</td><td>{F(t.Accuracy.Low, "F3")}–{F(t.Accuracy.High, "F3")}</td><td>{F(t.Flops, "E2")}</td></tr>");
+            html.Line($"<tr><td>{t.Budget}</td><td>{t.Problems}</td><td>{F(t.Accuracy.Estimate, "F3")}</td><td>{F(t.Accuracy.Low, "F3")}–{F(t.Accuracy.High, "F3")}</td><td>{F(t.Flops, "0.00e+0")}</td></tr>");
         html.Line("</table>");
     }
 
@@ -222,7 +227,7 @@ public static class StudyReport
         html.Line("<table><tr><th>bin</th><th class=\"text\">FLOPs budget</th><th>large accuracy</th><th>large FLOPs</th><th>small FLOPs allowed</th><th>small accuracy</th><th class=\"text\">better</th></tr>");
         foreach (var r in matched.Rows)
             html.Line($"<tr><td>{r.Bin}</td><td class=\"text\">{(r.InferenceToPretraining is { } ratio ? $"with pretraining, R = {F(ratio, "G3")}" : "inference only")}</td>" +
-                $"<td>{F(r.LargeAccuracy, "F3")}</td><td>{F(r.LargeFlops, "E2")}</td><td>{F(r.SmallFlopsAllowed, "E2")}</td>" +
+                $"<td>{F(r.LargeAccuracy, "F3")}</td><td>{F(r.LargeFlops, "0.00e+0")}</td><td>{F(r.SmallFlopsAllowed, "0.00e+0")}</td>" +
                 $"<td>{(r.SmallAccuracy is { } a ? F(a, "F3") : "below its cheapest configuration")}</td><td class=\"text\">{r.Winner}</td></tr>");
         html.Line("</table>");
     }
