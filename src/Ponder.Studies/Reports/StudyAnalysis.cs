@@ -58,8 +58,8 @@ public sealed record StudyAnalysisOptions
         if (Subsets is < 1) throw new ArgumentException($"subsets must be ≥ 1, got {Subsets}");
         if (Resamples is < 1) throw new ArgumentException($"bootstrap resamples must be ≥ 1, got {Resamples}");
         if (VerifierThreshold is { } t && !(t >= 0 && t <= 1)) throw new ArgumentException($"verifier threshold must be in [0, 1], got {t}");
-        if (InferenceToPretraining?.FirstOrDefault(r => !(r > 0)) is { } r0 && !(r0 > 0))
-            throw new ArgumentException($"every R = D_inference / D_pretrain must be > 0, got {r0}");
+        if (InferenceToPretraining is { } ratios && ratios.Any(r => !(r > 0)))
+            throw new ArgumentException($"every R = D_inference / D_pretrain must be > 0, got {string.Join(", ", ratios)}");
     }
 }
 

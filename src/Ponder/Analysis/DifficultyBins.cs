@@ -53,8 +53,8 @@ public sealed class DifficultyBins
         ArgumentNullException.ThrowIfNull(solvability);
         if (count < 1) throw new ArgumentException($"need at least one difficulty bin, got {count}", nameof(count));
         if (solvability.Count == 0) throw new ArgumentException("cannot fit difficulty bins to no problems", nameof(solvability));
-        if (solvability.FirstOrDefault(v => !double.IsFinite(v)) is var bad && !double.IsFinite(bad))
-            throw new ArgumentException($"difficulty values must be finite, got {bad}", nameof(solvability));
+        if (solvability.Any(v => !double.IsFinite(v)))
+            throw new ArgumentException($"difficulty values must be finite, got {solvability.First(v => !double.IsFinite(v))}", nameof(solvability));
         var sorted = solvability.Order().ToArray();
         var thresholds = new double[count - 1];
         for (int j = 1; j < count; j++)
