@@ -51,7 +51,13 @@ public sealed partial class ReportTests : IDisposable
         var options = new StudyAnalysisOptions { Resamples = 200 };
         var findings = StudyAnalysis.Run(data, options);
         string folder = Path.Combine(_folder, "report");
+        // Over an older report with sections this one lacks: those files go, the user's own stay.
+        Directory.CreateDirectory(folder);
+        foreach (string old in new[] { "verifier.png", "policy-predicted.json", "my-notes.txt" }) File.WriteAllText(Path.Combine(folder, old), "old");
         var files = StudyReport.Write(data, findings, options, folder, "ponder report --store a.db --store b.db --out report");
+        Assert.False(File.Exists(Path.Combine(folder, "verifier.png")));
+        Assert.False(File.Exists(Path.Combine(folder, "policy-predicted.json")));
+        Assert.True(File.Exists(Path.Combine(folder, "my-notes.txt")));
 
         Assert.Equal("arith-small", findings.SmallModel);
         Assert.Equal(5, findings.Levels.Count);

@@ -28,10 +28,15 @@ public static class StudyReport
     /// <summary>The summary's key for the efficiency multiplier against majority vote.</summary>
     public const string EfficiencyVsMajorityKey = "efficiency_vs_majority";
 
+    // Every file name a report may write; only these are replaced in an existing folder.
+    private static readonly string[] OwnedFiles =
+        ["index.html", "summary.json", "policy-predicted.json", "policy-oracle.json", "scaling-level*.png", "accuracy-vs-flops.*", "compute-optimal.*", "flops-matched.*", "verifier.*"];
+
     /// <summary>
     /// Writes index.html, summary.json, the charts and the policy files of <paramref name="findings"/> (analysed from
     /// <paramref name="data"/> with <paramref name="options"/>) into <paramref name="folder"/>, creating it;
-    /// <paramref name="commandLine"/> is recorded as the command that made the report.
+    /// <paramref name="commandLine"/> is recorded as the command that made the report. Files of an earlier report in the
+    /// folder are replaced; other files are left alone.
     /// </summary>
     public static ReportFiles Write(StudyData data, StudyFindings findings, StudyAnalysisOptions options, string folder, string commandLine)
     {
@@ -40,6 +45,9 @@ public static class StudyReport
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(folder);
         Directory.CreateDirectory(folder);
+        // A report written over an older one must not leave its charts or policies behind to be mistaken for new ones.
+        foreach (string pattern in OwnedFiles)
+            foreach (string stale in Directory.GetFiles(folder, pattern)) File.Delete(stale);
         var charts = new List<ChartFile>();
         var policies = new List<string>();
         foreach (var (policy, file) in new[] { (findings.PredictedPolicy, "policy-predicted.json"), (findings.OraclePolicy, "policy-oracle.json") })
