@@ -36,7 +36,7 @@ internal static class ReportCharts
         {
             var smooth = Enumerable.Range(0, 101).Select(i => maxLog * i / 100).ToArray();
             var line = plot.Add.ScatterLine(smooth, smooth.Select(l => law.Fit.CoverageAt(Math.Pow(2, l))).ToArray());
-            line.LegendText = Invariant($"coverage law exp({law.Fit.A:F3}·k^{law.Fit.B:F3})");
+            line.LegendText = law.Fit.A == 0 ? "coverage law: coverage 1 at every k" : Invariant($"coverage law exp({law.Fit.A:F3}·k^{law.Fit.B:F3})");
             line.Color = Colors.Category10[0];
             line.LinePattern = LinePattern.Dashed;
             line.LineWidth = 1.5f;
@@ -180,7 +180,7 @@ internal static class ReportCharts
         var logs = flops.Where(f => f > 0).Select(Math.Log10).ToArray();
         double min = logs.Length == 0 ? 0 : logs.Min(), max = logs.Length == 0 ? 1 : logs.Max();
         double pad = Math.Max(0.05, (max - min) * 0.08);
-        int[] mantissas = max - min < 0.7 ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : max - min < 1.5 ? [1, 2, 3, 5] : [1, 2, 5];
+        int[] mantissas = max - min < 1 ? [1, 2, 3, 4, 5, 6, 8] : max - min < 1.5 ? [1, 2, 3, 5] : [1, 2, 5];
         var ticks = new List<(double, string)>();
         for (int e = (int)Math.Floor(min - pad); e <= (int)Math.Ceiling(max + pad); e++)
             foreach (int m in mantissas)
@@ -198,7 +198,7 @@ internal static class ReportCharts
     {
         var values = accuracies.Where(double.IsFinite).ToArray();
         if (values.Length == 0) return (0, 1.05);
-        double low = values.Min(), high = values.Max(), pad = Math.Max(0.02, (high - low) * 0.12);
+        double low = values.Min(), high = values.Max(), pad = Math.Max(0.05, (high - low) * 0.12);
         return (Math.Max(-0.02, low - pad), Math.Min(1.02, high + pad));
     }
 
