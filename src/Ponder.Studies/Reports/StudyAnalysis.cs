@@ -98,7 +98,10 @@ public static class StudyAnalysis
             oracle = Policy(DifficultyMeasure.Oracle, calibration, evaluation, options, notes);
             if (calibration.HasScores(options.PilotSamplesOrDefault) && evaluation.HasScores(options.PilotSamplesOrDefault))
                 predicted = Policy(DifficultyMeasure.Predicted, calibration, evaluation, options, notes);
-            else notes.Add("The pools have no PRM scores: the policy on predicted difficulty is left out; headline figures use the oracle-difficulty policy, an upper bound.");
+            else notes.Add((calibration.HasScores(1) && evaluation.HasScores(1)
+                    ? $"Some pools are smaller than the pilot of {options.PilotSamplesOrDefault} samples"
+                    : "The pools have no PRM scores")
+                + ": the policy on predicted difficulty is left out; headline figures use the oracle-difficulty policy, an upper bound.");
         }
 
         var baselines = new[] { MajorityVoteStrategy.StrategyName, BestOfNStrategy.StrategyName, WeightedBestOfNStrategy.StrategyName }
