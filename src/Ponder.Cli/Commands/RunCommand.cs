@@ -43,7 +43,7 @@ internal static class RunCommand
             string? prmSpec = parse.GetValue(prm);
             string strategySpec = parse.GetValue(strategies)!;
             var names = strategySpec == "all"
-                ? StrategyRegistry.CreateDefault().Names.Where(n => prmSpec is not null || !SweepOptions.NeedsVerifier(n)).ToArray()
+                ? SweepOptions.Sweepable(prmSpec is not null).ToArray()
                 : strategySpec.Split(',').Select(s => s.Trim()).ToArray();
             var sweepOptions = new SweepOptions(names, budgetList, parse.GetValue(seed), parse.GetValue(temperature));
             try { sweepOptions.Validate(prmSpec is not null); }

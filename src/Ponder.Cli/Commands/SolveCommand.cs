@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Ponder.Analysis;
 using Ponder.Compute;
 using Ponder.Engine.Inference;
 using Ponder.Strategies;
@@ -23,9 +24,10 @@ internal static class SolveCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
         var hardware = new Option<string>("--hardware") { Description = "Hardware profile for idealized runtime: " + string.Join(", ", HardwareProfile.Builtin.Select(h => h.Name)), DefaultValueFactory = _ => HardwareProfile.Cpu2CoreAvx2.Name };
         var candidates = new Option<bool>("--candidates") { Description = "Also list every candidate with its score" };
+        var policyFile = new Option<FileInfo?>("--policy") { Description = "Compute-optimal policy file (written by ponder report) for --strategy compute-optimal" };
         var command = new Command("solve", "Solve one problem with a test-time compute strategy and print the answer and its compute")
         {
-            problem, strategy, budget, model, prm, options, seed, hardware, candidates,
+            problem, strategy, budget, model, prm, options, seed, hardware, candidates, policyFile,
         };
         command.SetAction((parse, ct) => CommandRunner.Run(async () =>
         {
@@ -41,12 +43,22 @@ internal static class SolveCommand
             var scorer = parse.GetValue(prm) is { } prmSpec ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null;
             var context = ArithStrategies.Context(policy, scorer, profile);
             IStrategy solver;
-            try
+            bool computeOptimal = parse.GetValue(strategy) == ComputeOptimalStrategy.StrategyName;
+            if (computeOptimal != parse.GetValue(policyFile) is not null)
+                throw new UserError(computeOptimal ? "--strategy compute-optimal needs --policy FILE (ponder report writes policy-predicted.json)" : "--policy applies only to --strategy compute-optimal");
+            if (parse.GetValue(policyFile) is { } file)
             {
-                using var json = JsonDocument.Parse(parse.GetValue(options) ?? "{}");
-                solver = StrategyRegistry.CreateDefault().Create(parse.GetValue(strategy)!, context, json.RootElement);
+                if (parse.GetValue(options) is not null) throw new UserError("--options cannot be combined with --policy: the policy chooses each strategy's options");
+                if (!file.Exists) throw new UserError($"policy file not found: {file.FullName}");
+                solver = StrategyRegistry.CreateDefault().Create(ComputeOptimalStrategy.StrategyName, context, new ComputeOptimalOptions { Policy = ComputeOptimalPolicy.Load(file.FullName) });
             }
-            catch (JsonException e) { throw new UserError($"--options is not valid JSON or has unknown fields: {e.Message}"); }
+            else
+                try
+                {
+                    using var json = JsonDocument.Parse(parse.GetValue(options) ?? "{}");
+                    solver = StrategyRegistry.CreateDefault().Create(parse.GetValue(strategy)!, context, json.RootElement);
+                }
+                catch (JsonException e) { throw new UserError($"--options is not valid JSON or has unknown fields: {e.Message}"); }
             var result = await solver.SolveAsync(ArithStrategies.ToProblem(arith), Budget.OfGenerations(parse.GetValue(budget)), parse.GetValue(seed), ct);
 
             string verdict = result.IsCorrect switch { true => "[green]correct[/]", false => $"[red]wrong[/] (expected {arith.Answer})", null => "" };

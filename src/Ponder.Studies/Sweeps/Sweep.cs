@@ -5,6 +5,7 @@
 
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ponder.Analysis;
 using Ponder.Compute;
 using Ponder.Generation;
 using Ponder.Strategies;
@@ -32,11 +33,17 @@ public sealed record SweepOptions(IReadOnlyList<string> Strategies, IReadOnlyLis
         if (Strategies.Count == 0) throw new ArgumentException("no strategies to run");
         if (Strategies.FirstOrDefault(s => !known.Contains(s)) is { } unknown)
             throw new ArgumentException($"unknown strategy \"{unknown}\"; known: {string.Join(", ", known)}");
+        if (Strategies.Contains(ComputeOptimalStrategy.StrategyName))
+            throw new ArgumentException("compute-optimal applies a policy learned from a sweep (ponder report writes it); it is not swept itself");
         if (!hasStepScorer && Strategies.FirstOrDefault(NeedsVerifier) is { } needs)
             throw new ArgumentException($"strategy {needs} needs a process reward model (--prm)");
         if (Budgets.Count == 0 || Budgets.Any(b => b < 1)) throw new ArgumentException($"budgets must be ≥ 1, got {string.Join(",", Budgets)}");
         if (Subsets < 1) throw new ArgumentException($"subsets must be ≥ 1, got {Subsets}");
     }
+
+    /// <summary>The strategies <c>--strategies all</c> sweeps: every registered one but compute-optimal, which applies what a sweep learns.</summary>
+    public static IReadOnlyList<string> Sweepable(bool hasStepScorer) =>
+        StrategyRegistry.CreateDefault().Names.Where(n => n != ComputeOptimalStrategy.StrategyName && (hasStepScorer || !NeedsVerifier(n))).ToArray();
 
     /// <summary>Whether <paramref name="strategy"/> needs a process reward model.</summary>
     public static bool NeedsVerifier(string strategy) =>
@@ -133,7 +140,7 @@ public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptio
     private async Task RunPoolStrategiesAsync(ArithProblem arith, Problem problem, ulong seed, CancellationToken cancellationToken)
     {
         int n = options.Budgets.Max();
-        string poolKey = $"t={options.Temperature:R};n={n}";
+        string poolKey = PoolKey(options.Temperature, n);
         var pool = store.Pool(problem.Id, poolKey);
         var fresh = new List<PoolSample>();
         if (pool.Count < n)
@@ -180,18 +187,13 @@ public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptio
     private ResultRow FromPool(ArithProblem arith, string strategy, string poolKey, int budget, ulong seed, IReadOnlyList<PoolSample> pool)
     {
         double accuracy = 0, prompt = 0, generated = 0, policyFlops = 0, verifierFlops = 0, idealized = 0, wall = 0;
-        var subsets = Subsets(pool.Count, budget, seed);
+        var rule = PoolEstimators.RuleOf(strategy) ?? throw new ArgumentException($"{strategy} is not a pool strategy");
+        var subsets = PoolSubsets.Draw(pool.Count, budget, options.Subsets, seed);
         foreach (var chosen in subsets)
         {
             var subset = chosen.Select(k => pool[k]).ToArray();
             var candidates = subset.Select((p, k) => new Candidate(k, p.Text, p.Answer, p.Score, null, FinishReason.EndOfSequence, null, p.Correct)).ToArray();
-            bool correct = strategy switch
-            {
-                "sampling" => subset.Any(p => p.Correct),
-                "majority" => CandidateSelection.Majority(candidates, context.AnswerKey)?.IsCorrect == true,
-                "best-of-n" => CandidateSelection.Highest(candidates.Where(c => c.Answer is not null))?.IsCorrect == true,
-                _ => CandidateSelection.Weighted(candidates, context.AnswerKey)?.IsCorrect == true,
-            };
+            bool correct = PoolEstimators.Solves(candidates, rule, context.AnswerKey);
             var records = new List<ComputeRecord>
             {
                 new()
@@ -220,46 +222,30 @@ public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptio
             policyFlops / count, verifierFlops / count, idealized / count, wall / count, null, $"mean over {count} subsets of {budget} of the pool of {pool.Count}");
     }
 
-    // Size-b subsets of a pool of n: all of them when there are at most `Subsets`, else that many drawn at random. The
-    // draw depends on the budget only, so every pool strategy is judged on the same subsets (common random numbers).
-    private List<int[]> Subsets(int n, int budget, ulong seed)
-    {
-        double combinations = 1;
-        for (int i = 0; i < budget; i++) combinations = combinations * (n - i) / (i + 1);
-        if (combinations <= options.Subsets) return Combinations(n, budget).ToList();
-        var rng = new SplitMix64(SplitMix64.Derive(seed, (ulong)budget));
-        var indices = Enumerable.Range(0, n).ToArray();
-        var subsets = new List<int[]>(options.Subsets);
-        for (int s = 0; s < options.Subsets; s++)
-        {
-            for (int j = 0; j < budget; j++)
-            {
-                int r = rng.NextInt(j, n - 1);
-                (indices[j], indices[r]) = (indices[r], indices[j]);
-            }
-            subsets.Add(indices[..budget]);
-        }
-        return subsets;
-    }
-
-    private static IEnumerable<int[]> Combinations(int n, int k)
-    {
-        var current = Enumerable.Range(0, k).ToArray();
-        while (true)
-        {
-            yield return (int[])current.Clone();
-            int i = k - 1;
-            while (i >= 0 && current[i] == n - k + i) i--;
-            if (i < 0) yield break;
-            current[i]++;
-            for (int j = i + 1; j < k; j++) current[j] = current[j - 1] + 1;
-        }
-    }
-
     private static ResultRow Row(ArithProblem arith, string strategy, string options, int budget, ulong seed, double accuracy, ComputeTotals compute,
         double wall, string? answer, string trace) =>
         new(arith.Id, arith.Level, strategy, options, budget, seed, accuracy, compute.Policy.PromptTokens, compute.Policy.GeneratedTokens,
             compute.Policy.Flops ?? 0, compute.Verifier.Flops ?? 0, compute.IdealizedSeconds ?? 0, wall, answer, trace);
+
+    /// <summary>The key of a pool of <paramref name="samples"/> samples at <paramref name="temperature"/>, e.g. <c>t=0.8;n=16</c>; the stored options of the pool strategies.</summary>
+    public static string PoolKey(float temperature, int samples) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"t={temperature:R};n={samples}");
+
+    /// <summary>
+    /// The options behind a result row's stored options key, as the JSON object <see cref="StrategyRegistry"/> reads:
+    /// search strategies store that JSON itself; pool strategies store their <see cref="PoolKey"/>, whose temperature is
+    /// their only option.
+    /// </summary>
+    /// <exception cref="FormatException">A pool strategy's key is not a pool key.</exception>
+    public static string RegistryOptions(string strategy, string storedOptions)
+    {
+        ArgumentNullException.ThrowIfNull(storedOptions);
+        if (!SweepOptions.PoolStrategies.Contains(strategy)) return storedOptions;
+        string temperature = storedOptions.Split(';').FirstOrDefault(part => part.StartsWith("t=", StringComparison.Ordinal))?[2..]
+            ?? throw new FormatException($"{strategy}: stored options \"{storedOptions}\" are not a pool key like t=0.8;n=16");
+        float t = float.Parse(temperature, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+        return JsonSerializer.Serialize(new MajorityVoteOptions { Temperature = t }, OptionsJson);
+    }
 
     /// <summary>
     /// Per strategy and budget: mean accuracy over problems with a 95 % bootstrap interval over problems, and mean
@@ -268,18 +254,8 @@ public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptio
     public static IReadOnlyList<SweepSummary> Summarize(IReadOnlyList<ResultRow> rows, ulong seed, int resamples = 1000) =>
         rows.GroupBy(r => (r.Strategy, r.Budget)).OrderBy(g => g.Key.Strategy, StringComparer.Ordinal).ThenBy(g => g.Key.Budget).Select(g =>
         {
-            var accuracies = g.Select(r => r.Accuracy).ToArray();
-            var rng = new SplitMix64(seed);
-            var means = new double[resamples];
-            for (int b = 0; b < resamples; b++)
-            {
-                double sum = 0;
-                for (int i = 0; i < accuracies.Length; i++) sum += accuracies[rng.NextInt(0, accuracies.Length - 1)];
-                means[b] = sum / accuracies.Length;
-            }
-            Array.Sort(means);
-            return new SweepSummary(g.Key.Strategy, g.Key.Budget, accuracies.Length, accuracies.Average(),
-                means[(int)(0.025 * (resamples - 1))], means[(int)(0.975 * (resamples - 1))],
+            var accuracy = Bootstrap.Mean(g.Select(r => r.Accuracy).ToArray(), seed, resamples);
+            return new SweepSummary(g.Key.Strategy, g.Key.Budget, g.Count(), accuracy.Estimate, accuracy.Low, accuracy.High,
                 g.Average(r => r.PromptTokens + r.GeneratedTokens), g.Average(r => r.PolicyFlops), g.Average(r => r.VerifierFlops),
                 g.Average(r => r.IdealizedSeconds));
         }).ToArray();

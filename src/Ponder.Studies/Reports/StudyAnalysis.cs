@@ -1,0 +1,401 @@
+// The analysis of a study (DESIGN.md §7) from its runs: scaling with samples per level and the coverage law; every
+// configuration's accuracy and FLOPs with the Pareto frontier; the compute-optimal policies chosen on the calibration
+// split and evaluated on the test split; the efficiency multipliers; small versus large at matched FLOPs; and the PRM
+// against the exact checker. Policy selection sees only a CalibrationSet built from the calibration run: test labels
+// are read afterwards, to evaluate.
+
+using Ponder.Analysis;
+using Ponder.Scoring;
+using Ponder.Strategies;
+using Ponder.Studies.Store;
+using Ponder.Studies.Sweeps;
+using Ponder.Tasks.Arith;
+
+namespace Ponder.Studies.Reports;
+
+/// <summary>Options of <see cref="StudyAnalysis.Run"/>. Null properties take the defaults documented on them.</summary>
+public sealed record StudyAnalysisOptions
+{
+    /// <summary>Seed of the subset draws and bootstrap resamples. Default 1.</summary>
+    public ulong? Seed { get; init; }
+
+    /// <summary>Pilot samples whose mean final PRM score predicts difficulty (charged to the policy). Default 4.</summary>
+    public int? PilotSamples { get; init; }
+
+    /// <summary>Random subsets per k for majority@k and best-of-k. Default 64.</summary>
+    public int? Subsets { get; init; }
+
+    /// <summary>Bootstrap resamples over problems. Default 1000.</summary>
+    public int? Resamples { get; init; }
+
+    /// <summary>PRM score at or above which the verifier accepts a sample. Default 0.5.</summary>
+    public double? VerifierThreshold { get; init; }
+
+    /// <summary>The small policy. Default: the model with a calibration run, else the one with the fewest parameters.</summary>
+    public string? SmallModel { get; init; }
+
+    /// <summary>The large policy. Default: the other model with a run on the evaluation split, if any.</summary>
+    public string? LargeModel { get; init; }
+
+    /// <summary>Ratios R = D_inference / D_pretrain for the FLOPs-matched comparison. Default 0.1, 1, 10.</summary>
+    public IReadOnlyList<double>? InferenceToPretraining { get; init; }
+
+    /// <summary>Extracts and compares answers in the pools. Default: the arith answer key.</summary>
+    public IAnswerKey? AnswerKey { get; init; }
+
+    internal ulong SeedOrDefault => Seed ?? 1;
+    internal int PilotSamplesOrDefault => PilotSamples ?? 4;
+    internal int SubsetsOrDefault => Subsets ?? 64;
+    internal int ResamplesOrDefault => Resamples ?? Bootstrap.DefaultResamples;
+    internal double VerifierThresholdOrDefault => VerifierThreshold ?? 0.5;
+    internal IReadOnlyList<double> RatiosOrDefault => InferenceToPretraining ?? FlopsMatched.DefaultRatios;
+    internal IAnswerKey AnswerKeyOrDefault => AnswerKey ?? ArithAnswerKey.Instance;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the offending value.</summary>
+    public void Validate()
+    {
+        if (PilotSamples is < 1) throw new ArgumentException($"pilot samples must be ≥ 1, got {PilotSamples}");
+        if (Subsets is < 1) throw new ArgumentException($"subsets must be ≥ 1, got {Subsets}");
+        if (Resamples is < 1) throw new ArgumentException($"bootstrap resamples must be ≥ 1, got {Resamples}");
+        if (VerifierThreshold is { } t && !(t >= 0 && t <= 1)) throw new ArgumentException($"verifier threshold must be in [0, 1], got {t}");
+        if (InferenceToPretraining is { } ratios && ratios.Any(r => !(r > 0)))
+            throw new ArgumentException($"every R = D_inference / D_pretrain must be > 0, got {string.Join(", ", ratios)}");
+    }
+}
+
+/// <summary>Runs the analysis of a study. Pure apart from its inputs; thread-safe.</summary>
+public static class StudyAnalysis
+{
+    private const string Coverage = RepeatedSamplingStrategy.StrategyName;
+
+    /// <summary>Analyses <paramref name="data"/>; sections whose data is missing are left out with a note.</summary>
+    /// <exception cref="ArgumentException">Invalid options, no runs, or a named model without runs.</exception>
+    public static StudyFindings Run(StudyData data, StudyAnalysisOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new();
+        options.Validate();
+        if (data.Runs.Count == 0) throw new ArgumentException("the study has no runs to analyse");
+        var notes = new List<string>();
+        string small = options.SmallModel ?? DefaultSmallModel(data);
+        var smallRuns = data.Runs.Where(r => r.Model == small).ToArray();
+        if (smallRuns.Length == 0) throw new ArgumentException($"no run of model {small}; runs are of {string.Join(", ", data.Runs.Select(r => r.Model).Distinct())}");
+        var evaluation = new RunView(smallRuns.FirstOrDefault(r => r.IsTest) ?? smallRuns[0]);
+        var calibrationRun = smallRuns.FirstOrDefault(r => r.IsCalibration);
+        var calibration = calibrationRun is null ? null : new RunView(calibrationRun);
+        if (!evaluation.Run.IsTest) notes.Add($"No test split of {small}: curves are measured on the {evaluation.Run.Split} split.");
+        ulong seed = options.SeedOrDefault;
+
+        var levels = LevelScalings(evaluation, options, notes);
+        var points = StrategyPoints(evaluation, seed, options.ResamplesOrDefault);
+        var frontier = ParetoFrontier.Of(points.Select(p => new ComputePoint($"{p.Label} @{p.Budget}", p.Flops, p.Accuracy.Estimate)));
+
+        PolicyFindings? predicted = null, oracle = null;
+        if (calibration is null || !evaluation.Run.IsTest)
+            notes.Add("No calibration and test splits of the small model: the compute-optimal policy, its efficiency and the per-bin table are left out.");
+        else
+        {
+            oracle = Policy(DifficultyMeasure.Oracle, calibration, evaluation, options, notes);
+            if (calibration.HasScores(options.PilotSamplesOrDefault) && evaluation.HasScores(options.PilotSamplesOrDefault))
+                predicted = Policy(DifficultyMeasure.Predicted, calibration, evaluation, options, notes);
+            else notes.Add((calibration.HasScores(1) && evaluation.HasScores(1)
+                    ? $"Some pools are smaller than the pilot of {options.PilotSamplesOrDefault} samples"
+                    : "The pools have no PRM scores")
+                + ": the policy on predicted difficulty is left out; headline figures use the oracle-difficulty policy, an upper bound.");
+        }
+
+        var baselines = new[] { MajorityVoteStrategy.StrategyName, BestOfNStrategy.StrategyName, WeightedBestOfNStrategy.StrategyName }
+            .Select(name => BaselineCurve(evaluation, name)).OfType<AccuracyCurve>().ToArray();
+        var headline = predicted ?? oracle;
+        EfficiencyComparison? Versus(string baseline)
+        {
+            var curve = baselines.FirstOrDefault(c => c.Name == baseline);
+            if (headline is null) return null;
+            if (curve is null)
+            {
+                notes.Add($"No {baseline} runs: the efficiency multiplier against it is left out.");
+                return null;
+            }
+            var comparison = EfficiencyMultiplier.Compare(curve, headline.Curve);
+            if (comparison is null) notes.Add($"{headline.Name} and {baseline} reach no common accuracy: no efficiency multiplier against it.");
+            return comparison;
+        }
+
+        return new StudyFindings
+        {
+            SmallModel = small,
+            EvaluationSplit = evaluation.Run.Split,
+            Levels = levels,
+            Points = points,
+            Frontier = frontier,
+            PredictedPolicy = predicted,
+            OraclePolicy = oracle,
+            Baselines = baselines,
+            EfficiencyVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName),
+            EfficiencyVsMajority = Versus(MajorityVoteStrategy.StrategyName),
+            FlopsMatched = FlopsMatchedComparison(data, small, evaluation, headline, options, notes),
+            Verifier = Verifier(evaluation, options, notes),
+            Notes = notes,
+        };
+    }
+
+    private static string DefaultSmallModel(StudyData data)
+    {
+        var models = data.Runs.Select(r => r.Model).Distinct().ToArray();
+        var withCalibration = models.Where(m => data.Runs.Any(r => r.Model == m && r.IsCalibration)).ToArray();
+        if (withCalibration.Length == 1) return withCalibration[0];
+        return models.OrderBy(m => data.Models.TryGetValue(m, out var facts) ? facts.Parameters : long.MaxValue).ThenBy(m => m, StringComparer.Ordinal).First();
+    }
+
+    // ── Scaling with samples ───────────────────────────────────────────────────────────────────────────────────────
+
+    private static List<LevelScaling> LevelScalings(RunView run, StudyAnalysisOptions options, List<string> notes)
+    {
+        var key = options.AnswerKeyOrDefault;
+        ulong seed = options.SeedOrDefault;
+        int resamples = options.ResamplesOrDefault;
+        var scalings = new List<LevelScaling>();
+        bool scored = run.HasScores(1);
+        foreach (var level in run.Problems.Where(run.Pools.ContainsKey).GroupBy(p => run.Levels[p]).OrderBy(g => g.Key))
+        {
+            var problems = level.ToArray();
+            var ks = CoverageLaw.LogSpacedK(problems.Min(p => run.Pools[p].Length));
+            var pools = problems.Select(p => run.Pools[p].Select((s, i) => new Candidate(i, s.Text, s.Answer, s.Score, null,
+                Generation.FinishReason.EndOfSequence, null, s.Correct)).ToArray()).ToArray();
+            IReadOnlyList<Interval> Series(PoolRule rule) => ks.Select(k => Bootstrap.Mean(
+                pools.Select((pool, i) => rule == PoolRule.Coverage
+                    ? PassAtK.Estimate(pool.Length, pool.Count(c => c.IsCorrect == true), k)
+                    : PoolEstimators.Estimate(pool, k, rule, key, options.SubsetsOrDefault, SplitMix64.Derive(seed, (ulong)i))).ToArray(),
+                SplitMix64.Derive(seed, (ulong)k), resamples)).ToArray();
+            var counts = pools.Select(pool => (pool.Length, pool.Count(c => c.IsCorrect == true))).ToArray();
+            var law = CoverageLaw.Estimate(counts, SplitMix64.Derive(seed, (ulong)level.Key), resamples: resamples);
+            if (law is null) notes.Add($"Level {level.Key}: the coverage law cannot be fitted (too few samples per problem, or no coverage).");
+            scalings.Add(new LevelScaling(level.Key, problems.Length, ks, Series(PoolRule.Coverage), Series(PoolRule.Majority),
+                scored ? Series(PoolRule.BestOfN) : null, scored ? Series(PoolRule.WeightedBestOfN) : null, law));
+        }
+        if (scalings.Count == 0) notes.Add("The evaluation run has no pools of samples: the scaling curves and the coverage law are left out.");
+        else if (!scored) notes.Add("The pools have no PRM scores: best-of-k curves are left out.");
+        return scalings;
+    }
+
+    // ── Configurations, baselines, frontier ───────────────────────────────────────────────────────────────────────
+
+    private static List<StrategyPoint> StrategyPoints(RunView run, ulong seed, int resamples)
+    {
+        var outcomes = run.Outcomes().ToArray();
+        var optionsPerStrategy = outcomes.GroupBy(o => o.Configuration.Strategy).ToDictionary(g => g.Key, g => g.Select(o => o.Configuration.Options).Distinct().Count());
+        return outcomes.GroupBy(o => (o.Configuration, o.Budget))
+            .OrderBy(g => g.Key.Configuration.Strategy, StringComparer.Ordinal).ThenBy(g => g.Key.Configuration.Options, StringComparer.Ordinal).ThenBy(g => g.Key.Budget)
+            .Select(g => new StrategyPoint(g.Key.Configuration.Strategy, g.Key.Configuration.Options,
+                Label(g.Key.Configuration, optionsPerStrategy[g.Key.Configuration.Strategy] > 1), g.Key.Budget, g.Count(), g.Average(o => o.Flops),
+                Bootstrap.Mean(g.Select(o => o.Accuracy).ToArray(), seed, resamples)))
+            .ToList();
+    }
+
+    /// <summary>How charts name a configuration: its strategy, with its options when the strategy ran with several.</summary>
+    private static string Label(Configuration configuration, bool withOptions) =>
+        withOptions ? $"{configuration.Strategy} {configuration.Options.Trim('{', '}').Replace("\"", "")}" : configuration.Strategy;
+
+    private static AccuracyCurve? BaselineCurve(RunView run, string strategy)
+    {
+        var outcomes = run.Outcomes().Where(o => o.Configuration.Strategy == strategy && o.Flops > 0).ToArray();
+        if (outcomes.Length == 0) return null;
+        return new AccuracyCurve(strategy, outcomes.GroupBy(o => o.Budget).OrderBy(g => g.Key)
+            .Select(g => new ComputePoint($"@{g.Key}", g.Average(o => o.Flops), g.Average(o => o.Accuracy))));
+    }
+
+    // ── Compute-optimal policy ─────────────────────────────────────────────────────────────────────────────────────
+
+    private static PolicyFindings? Policy(DifficultyMeasure measure, RunView calibration, RunView test, StudyAnalysisOptions options, List<string> notes)
+    {
+        int pilot = options.PilotSamplesOrDefault;
+        var calibrationSolvability = calibration.Solvability(measure, pilot);
+        if (calibrationSolvability.Count == 0)
+        {
+            notes.Add($"No calibration problem has a {measure} difficulty: that policy is left out.");
+            return null;
+        }
+        ComputeOptimalPolicy policy;
+        try
+        {
+            policy = PolicySelection.Select(new CalibrationSet(calibration.Outcomes().ToArray(), calibrationSolvability), new PolicySelectionOptions
+            {
+                Difficulty = measure, PilotSamples = pilot, PilotTemperature = calibration.Run.Temperature,
+            });
+        }
+        catch (ArgumentException e)
+        {
+            notes.Add($"The {measure} policy cannot be chosen: {e.Message}.");
+            return null;
+        }
+
+        // Evaluation on the test split: from here on, test labels are read.
+        var testSolvability = test.Solvability(measure, pilot);
+        var outcomes = test.Outcomes().GroupBy(o => (o.ProblemId, o.Configuration, o.Budget))
+            .ToDictionary(g => g.Key, g => (Accuracy: g.Average(o => o.Accuracy), Flops: g.Average(o => o.Flops)));
+        bool chargePilot = measure == DifficultyMeasure.Predicted;
+        var pilotFlops = chargePilot ? test.Problems.ToDictionary(p => p, p => test.PilotFlops(p, pilot), StringComparer.Ordinal) : null;
+        if (chargePilot && pilotFlops!.Values.Any(f => f is null))
+            notes.Add("Some test problems have no best-of-N rows to price the pilot from: their pilot is charged its policy FLOPs only.");
+        var testPoints = new List<PolicyTestPoint>();
+        var perBin = new List<PolicyBinResult>();
+        ulong seed = options.SeedOrDefault;
+        foreach (int budget in policy.Budgets)
+        {
+            var measured = new List<(int Bin, double Accuracy, double Flops)>();
+            int missing = 0;
+            foreach (string problem in test.Problems.Where(testSolvability.ContainsKey))
+            {
+                int bin = policy.Bins.BinOf(testSolvability[problem]);
+                var entry = policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
+                if (!outcomes.TryGetValue((problem, new Configuration(entry.Strategy, entry.Options), budget), out var outcome)) { missing++; continue; }
+                double pilotCost = chargePilot ? pilotFlops![problem] ?? test.PilotPolicyFlops(problem, pilot) : 0;
+                measured.Add((bin, outcome.Accuracy, outcome.Flops + pilotCost));
+            }
+            if (missing > 0 || measured.Count == 0)
+            {
+                notes.Add($"The {measure} policy at budget {budget} chose configurations the test run lacks for {missing} problems: that budget is left out of its curve.");
+                continue;
+            }
+            testPoints.Add(new PolicyTestPoint(budget, measured.Count, measured.Average(m => m.Flops),
+                Bootstrap.Mean(measured.Select(m => m.Accuracy).ToArray(), SplitMix64.Derive(seed, (ulong)budget), options.ResamplesOrDefault)));
+            perBin.AddRange(measured.GroupBy(m => m.Bin).OrderBy(g => g.Key)
+                .Select(g => new PolicyBinResult(g.Key, budget, g.Count(), g.Average(m => m.Accuracy), g.Average(m => m.Flops))));
+        }
+        if (testPoints.Count == 0) return null;
+        return new PolicyFindings(policy, testPoints, perBin, chargePilot);
+    }
+
+    // ── Small versus large at matched FLOPs ────────────────────────────────────────────────────────────────────────
+
+    private static FlopsMatchedFindings? FlopsMatchedComparison(StudyData data, string small, RunView evaluation, PolicyFindings? policy,
+        StudyAnalysisOptions options, List<string> notes)
+    {
+        var largeRun = data.Runs.FirstOrDefault(r => r.Model != small && r.Split == evaluation.Run.Split && (options.LargeModel is null || r.Model == options.LargeModel));
+        if (largeRun is null)
+        {
+            notes.Add($"No large model run on the {evaluation.Run.Split} split: the FLOPs-matched comparison is left out.");
+            return null;
+        }
+        var large = new RunView(largeRun);
+        // The large model's point: one sample (majority at its smallest budget is pass@1 for answered samples).
+        var largeOutcomes = large.Outcomes().Where(o => o.Configuration.Strategy == MajorityVoteStrategy.StrategyName).ToArray();
+        if (largeOutcomes.Length == 0)
+        {
+            notes.Add($"The large model's run has no majority rows: the FLOPs-matched comparison is left out.");
+            return null;
+        }
+        int largeBudget = largeOutcomes.Min(o => o.Budget);
+        var largeByProblem = largeOutcomes.Where(o => o.Budget == largeBudget).GroupBy(o => o.ProblemId)
+            .ToDictionary(g => g.Key, g => (Accuracy: g.Average(o => o.Accuracy), Flops: g.Average(o => o.Flops)));
+
+        // Bins: the headline policy's, applied as it applies them; without a policy, quantiles of the test split's own
+        // oracle difficulty (a stratification for reporting only).
+        var measure = policy?.Policy.Difficulty ?? DifficultyMeasure.Oracle;
+        var solvability = evaluation.Solvability(measure, options.PilotSamplesOrDefault);
+        var bins = policy?.Policy.Bins ?? (solvability.Count > 0 ? DifficultyBins.Fit(solvability.Values.ToArray()) : null);
+        if (bins is null)
+        {
+            notes.Add("The small model's evaluation run has no pools to bin problems by: the FLOPs-matched comparison is left out.");
+            return null;
+        }
+        if (policy is null) notes.Add("No compute-optimal policy: FLOPs-matched bins are test-split quantiles of oracle difficulty, and the small model's curve is the best configuration per budget chosen on test (optimistic).");
+
+        double? ratio = data.Models.TryGetValue(small, out var s) && data.Models.TryGetValue(largeRun.Model, out var l) ? (double)l.Parameters / s.Parameters : null;
+        if (ratio is null) notes.Add($"Parameter counts of {small} or {largeRun.Model} are unknown: the FLOPs-matched comparison with pretraining is left out.");
+        else if (ratio < 1)
+        {
+            notes.Add($"{largeRun.Model} has fewer parameters than {small}: the comparison with pretraining is left out.");
+            ratio = null;
+        }
+
+        var rows = new List<FlopsMatchedRow>();
+        var outcomes = evaluation.Outcomes().ToArray();
+        for (int bin = 1; bin <= bins.Count; bin++)
+        {
+            var members = solvability.Where(kv => bins.BinOf(kv.Value) == bin && largeByProblem.ContainsKey(kv.Key)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+            if (members.Count == 0) continue;
+            IEnumerable<ComputePoint> smallPoints = policy is not null
+                ? policy.PerBin.Where(b => b.Bin == bin).Select(b => new ComputePoint($"@{b.Budget}", b.Flops, b.Accuracy))
+                : outcomes.Where(o => members.Contains(o.ProblemId) && o.Flops > 0).GroupBy(o => (o.Configuration, o.Budget))
+                    .Select(g => new ComputePoint($"{g.Key.Configuration.Strategy} @{g.Key.Budget}", g.Average(o => o.Flops), g.Average(o => o.Accuracy)));
+            var curvePoints = smallPoints.ToArray();
+            if (curvePoints.Length == 0) continue;
+            var largePoint = members.Select(p => largeByProblem[p]).ToArray();
+            rows.AddRange(FlopsMatched.Compare(bin, largePoint.Average(p => p.Accuracy), largePoint.Average(p => p.Flops),
+                new AccuracyCurve($"bin {bin}", curvePoints), ratio, options.RatiosOrDefault));
+        }
+        return new FlopsMatchedFindings(small, largeRun.Model, ratio, policy?.Name ?? "best configuration per budget (chosen on test)",
+            $"majority @{largeBudget}", rows);
+    }
+
+    // ── The verifier ───────────────────────────────────────────────────────────────────────────────────────────────
+
+    private static VerifierFindings? Verifier(RunView run, StudyAnalysisOptions options, List<string> notes)
+    {
+        var scored = run.Problems.Where(run.Pools.ContainsKey)
+            .SelectMany(p => run.Pools[p].Where(s => s.Score is not null).Select(s => (Level: run.Levels[p], Score: s.Score!.Value, s.Correct))).ToArray();
+        if (scored.Length == 0)
+        {
+            notes.Add("The pools have no PRM scores: the verifier's completeness, soundness and accuracy ceiling are left out.");
+            return null;
+        }
+        double threshold = options.VerifierThresholdOrDefault;
+        return new VerifierFindings(VerifierQuality.Measure(scored.Select(s => (s.Score, s.Correct)), threshold),
+            scored.GroupBy(s => s.Level).OrderBy(g => g.Key).Select(g => (g.Key, VerifierQuality.Measure(g.Select(s => (s.Score, s.Correct)), threshold))).ToArray());
+    }
+
+    /// <summary>A run indexed for analysis: each problem's level, its largest pool, and its outcomes.</summary>
+    private sealed class RunView
+    {
+        public RunView(StudyRun run)
+        {
+            Run = run;
+            Levels = run.Results.GroupBy(r => r.ProblemId).ToDictionary(g => g.Key, g => g.First().Level, StringComparer.Ordinal);
+            Problems = Levels.Keys.Order(StringComparer.Ordinal).ToArray();
+            Pools = run.Samples.GroupBy(s => (s.ProblemId, s.Pool)).GroupBy(g => g.Key.ProblemId)
+                .Where(g => Levels.ContainsKey(g.Key))
+                .ToDictionary(g => g.Key, g => g.MaxBy(pool => pool.Count())!.OrderBy(s => s.Index).ToArray(), StringComparer.Ordinal);
+        }
+
+        public StudyRun Run { get; }
+        public IReadOnlyDictionary<string, int> Levels { get; }
+        public IReadOnlyList<string> Problems { get; }
+        public IReadOnlyDictionary<string, PoolSample[]> Pools { get; }
+
+        /// <summary>Every result row but coverage (which needs an oracle, so is no configuration to choose) as an outcome.</summary>
+        public IEnumerable<Outcome> Outcomes() => Run.Results.Where(r => r.Strategy != Coverage).Select(r =>
+            new Outcome(r.ProblemId, new Configuration(r.Strategy, Sweep.RegistryOptions(r.Strategy, r.Options)), r.Budget, r.Accuracy, r.PolicyFlops + r.VerifierFlops));
+
+        public bool HasScores(int pilot) => Pools.Count > 0 && Pools.Values.All(pool => pool.Length >= pilot && pool.Take(pilot).All(s => s.Score is not null));
+
+        /// <summary>
+        /// Each problem's solvability: oracle = pass@1 over its whole pool; predicted = the mean final PRM score of the
+        /// pool's first <paramref name="pilot"/> samples, the statistic a solver's pilot measures. Problems without it are left out.
+        /// </summary>
+        public IReadOnlyDictionary<string, double> Solvability(DifficultyMeasure measure, int pilot)
+        {
+            var solvability = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var (problem, pool) in Pools)
+            {
+                if (measure == DifficultyMeasure.Oracle) solvability[problem] = pool.Average(s => s.Correct ? 1.0 : 0.0);
+                else if (pool.Length >= pilot && pool.Take(pilot).All(s => s.Score is not null)) solvability[problem] = pool.Take(pilot).Average(s => s.Score!.Value);
+            }
+            return solvability;
+        }
+
+        /// <summary>
+        /// The pilot's FLOPs on a problem: its scored best-of-N row at the budget nearest the pilot, scaled to the pilot's
+        /// size (exact when the pilot's size is a budget of the sweep); null without such rows.
+        /// </summary>
+        public double? PilotFlops(string problem, int pilot) =>
+            Run.Results.Where(r => r.ProblemId == problem && r.Strategy is WeightedBestOfNStrategy.StrategyName or BestOfNStrategy.StrategyName && r.VerifierFlops > 0)
+                .OrderBy(r => Math.Abs(r.Budget - pilot)).Select(r => (r.PolicyFlops + r.VerifierFlops) / r.Budget * pilot).Cast<double?>().FirstOrDefault();
+
+        /// <summary>The pilot's policy FLOPs alone, from any pool strategy's row, for problems without best-of-N rows.</summary>
+        public double PilotPolicyFlops(string problem, int pilot) =>
+            Run.Results.Where(r => r.ProblemId == problem && SweepOptions.PoolStrategies.Contains(r.Strategy))
+                .OrderBy(r => Math.Abs(r.Budget - pilot)).Select(r => r.PolicyFlops / r.Budget * pilot).FirstOrDefault();
+    }
+
+}

@@ -1,0 +1,100 @@
+namespace Ponder.Analysis;
+
+/// <summary>A configuration: a strategy with its options (JSON as <c>StrategyRegistry</c> reads it), at any budget.</summary>
+/// <param name="Strategy">The strategy's registered name.</param>
+/// <param name="Options">Its options as a JSON object.</param>
+public sealed record Configuration(string Strategy, string Options);
+
+/// <summary>How one configuration did on one problem at one budget.</summary>
+/// <param name="ProblemId">The problem.</param>
+/// <param name="Configuration">What ran.</param>
+/// <param name="Budget">Budget in generations.</param>
+/// <param name="Accuracy">Correctness, or the expected correctness over subsets of a pool (in [0, 1]).</param>
+/// <param name="Flops">FLOPs spent (policy and verifier).</param>
+public sealed record Outcome(string ProblemId, Configuration Configuration, int Budget, double Accuracy, double Flops);
+
+/// <summary>
+/// The calibration split as policy selection sees it: the outcomes of every configuration on its problems and each
+/// problem's solvability statistic. Selection takes nothing else, so it cannot read test labels.
+/// </summary>
+/// <param name="Outcomes">Every configuration's outcome on every calibration problem and budget.</param>
+/// <param name="Solvability">Each calibration problem's difficulty statistic (higher is easier).</param>
+public sealed record CalibrationSet(IReadOnlyList<Outcome> Outcomes, IReadOnlyDictionary<string, double> Solvability);
+
+/// <summary>Options of <see cref="PolicySelection.Select"/>. Null properties take the defaults documented on them.</summary>
+public sealed record PolicySelectionOptions
+{
+    /// <summary>How the solvability statistic was measured. Required.</summary>
+    public DifficultyMeasure? Difficulty { get; init; }
+
+    /// <summary>Samples of the pilot that predicts the bin. Default 4.</summary>
+    public int? PilotSamples { get; init; }
+
+    /// <summary>Sampling temperature the pools (and so the pilot) were drawn at. Default 0.8.</summary>
+    public float? PilotTemperature { get; init; }
+
+    /// <summary>Difficulty bins. Default 5.</summary>
+    public int? Bins { get; init; }
+
+    internal int PilotSamplesOrDefault => PilotSamples ?? 4;
+    internal float PilotTemperatureOrDefault => PilotTemperature ?? 0.8f;
+    internal int BinsOrDefault => Bins ?? DifficultyBins.DefaultCount;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the offending value.</summary>
+    public void Validate()
+    {
+        if (Difficulty is not { } d || !Enum.IsDefined(d)) throw new ArgumentException($"policy selection needs a difficulty measure, got {Difficulty?.ToString() ?? "none"}");
+        if (PilotSamples is < 1) throw new ArgumentException($"pilot samples must be ≥ 1, got {PilotSamples}");
+        if (PilotTemperature is { } t && (!(t >= 0) || !float.IsFinite(t))) throw new ArgumentException($"pilot temperature must be ≥ 0, got {t}");
+        if (Bins is < 1) throw new ArgumentException($"difficulty bins must be ≥ 1, got {Bins}");
+    }
+}
+
+/// <summary>
+/// Compute-optimal policy selection (Snell et al.; DESIGN.md §7): fit quantile difficulty bins on the calibration
+/// problems, then for each bin and budget pick the configuration with the best mean calibration accuracy over the
+/// bin's problems (ties to fewer FLOPs, then to the name). Only configurations with an outcome on every problem of the
+/// bin at that budget compete, so every choice compares like with like.
+/// </summary>
+/// <remarks>Pure; thread-safe.</remarks>
+public static class PolicySelection
+{
+    /// <summary>Selects the policy from <paramref name="calibration"/> alone.</summary>
+    /// <exception cref="ArgumentException">The options are invalid, the calibration set has no problems, or a budget has no configuration measured on every problem.</exception>
+    public static ComputeOptimalPolicy Select(CalibrationSet calibration, PolicySelectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var problems = calibration.Solvability.Keys.Order(StringComparer.Ordinal).ToArray();
+        if (problems.Length == 0) throw new ArgumentException("policy selection needs calibration problems with a difficulty");
+        var bins = DifficultyBins.Fit(problems.Select(p => calibration.Solvability[p]).ToArray(), options.BinsOrDefault);
+        var binOf = problems.ToDictionary(p => p, p => bins.BinOf(calibration.Solvability[p]), StringComparer.Ordinal);
+        var outcomes = calibration.Outcomes.Where(o => binOf.ContainsKey(o.ProblemId)).ToArray();
+
+        var entries = new List<PolicyEntry>();
+        foreach (int budget in outcomes.Select(o => o.Budget).Distinct().Order())
+            for (int bin = 1; bin <= bins.Count; bin++)
+            {
+                var members = problems.Where(p => binOf[p] == bin).ToHashSet(StringComparer.Ordinal);
+                bool pooled = members.Count == 0;
+                if (pooled) members = problems.ToHashSet(StringComparer.Ordinal);
+                var best = outcomes.Where(o => o.Budget == budget && members.Contains(o.ProblemId))
+                    .GroupBy(o => o.Configuration)
+                    .Where(g => g.Select(o => o.ProblemId).Distinct().Count() == members.Count)
+                    .Select(g => (Configuration: g.Key, Accuracy: g.Average(o => o.Accuracy), Flops: g.Average(o => o.Flops)))
+                    .OrderByDescending(c => c.Accuracy).ThenBy(c => c.Flops)
+                    .ThenBy(c => c.Configuration.Strategy, StringComparer.Ordinal).ThenBy(c => c.Configuration.Options, StringComparer.Ordinal)
+                    .Select(c => ((Configuration, double, double)?)c).FirstOrDefault()
+                    ?? throw new ArgumentException($"no configuration was measured on every calibration problem of bin {bin} at budget {budget}");
+                entries.Add(new PolicyEntry(bin, budget, best.Item1.Strategy, best.Item1.Options, best.Item2, best.Item3, members.Count, pooled));
+            }
+        var policy = new ComputeOptimalPolicy
+        {
+            Difficulty = options.Difficulty!.Value, Bins = bins, PilotSamples = options.PilotSamplesOrDefault,
+            PilotTemperature = options.PilotTemperatureOrDefault, Entries = entries.OrderBy(e => e.Bin).ThenBy(e => e.Budget).ToArray(),
+        };
+        policy.Validate();
+        return policy;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ponder.Analysis;
+using Ponder.Studies.Reports;
+using Ponder.Studies.Store;
+using Ponder.Studies.Sweeps;
+
+namespace Ponder.Studies.Tests;
+
+public sealed partial class ReportTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"ponder-report-{Guid.NewGuid():N}");
+
+    public ReportTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    // Copies of the real fixture stores: opening a store may write to it.
+    private string[] FixtureStores() => new[] { "arith-small-calibration.db", "arith-small-test.db" }.Select(name =>
+    {
+        string copy = Path.Combine(_folder, name);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", name), copy);
+        return copy;
+    }).ToArray();
+
+    [GeneratedRegex("(?:src|href)=\"([^\"]*)\"")]
+    private static partial Regex LinkPattern();
+
+    // Every image and link is a file of the report folder, and nothing reaches for the network or runs a script.
+    private static void AssertOpensOffline(string folder)
+    {
+        string html = File.ReadAllText(Path.Combine(folder, "index.html"));
+        Assert.DoesNotContain("http:", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("https:", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("//", LinkPattern().Matches(html).Select(m => m.Groups[1].Value).Aggregate("", string.Concat));
+        var links = LinkPattern().Matches(html).Select(m => m.Groups[1].Value).ToArray();
+        Assert.NotEmpty(links);
+        Assert.All(links, link =>
+        {
+            Assert.Equal(Path.GetFileName(link), link);
+            Assert.True(File.Exists(Path.Combine(folder, link)), $"index.html links {link}, which is not in the report folder");
+        });
+        Assert.All(Directory.GetFiles(folder, "*.png"), png => Assert.Contains($"src=\"{Path.GetFileName(png)}\"", html));
+    }
+
+    [Fact]
+    public void AReportFromRealStoresOpensOfflineAndLeavesOutWhatTheyLack()
+    {
+        var data = StudyData.Load(FixtureStores());
+        var options = new StudyAnalysisOptions { Resamples = 200 };
+        var findings = StudyAnalysis.Run(data, options);
+        string folder = Path.Combine(_folder, "report");
+        // Over an older report with sections this one lacks: those files go, the user's own stay.
+        Directory.CreateDirectory(folder);
+        foreach (string old in new[] { "verifier.png", "policy-predicted.json", "my-notes.txt" }) File.WriteAllText(Path.Combine(folder, old), "old");
+        var files = StudyReport.Write(data, findings, options, folder, "ponder report --store a.db --store b.db --out report");
+        Assert.False(File.Exists(Path.Combine(folder, "verifier.png")));
+        Assert.False(File.Exists(Path.Combine(folder, "policy-predicted.json")));
+        Assert.True(File.Exists(Path.Combine(folder, "my-notes.txt")));
+
+        Assert.Equal("arith-small", findings.SmallModel);
+        Assert.Equal(5, findings.Levels.Count);
+        Assert.NotNull(findings.OraclePolicy);
+        Assert.Null(findings.PredictedPolicy);   // no PRM in these stores
+        Assert.Equal(["index.html", "summary.json"], new[] { files.Html, files.Summary });
+        Assert.Equal(["policy-oracle.json"], files.Policies);
+        Assert.Contains(files.Charts, c => c.Png == "accuracy-vs-flops.png" && c.Svg == "accuracy-vs-flops.svg");
+        Assert.All(files.Charts, c => Assert.True(new FileInfo(Path.Combine(folder, c.Png)).Length > 10_000, $"{c.Png} looks empty"));
+        AssertOpensOffline(folder);
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+        var root = summary.RootElement;
+        Assert.Equal(JsonValueKind.Null, root.GetProperty(StudyReport.EfficiencyVsWeightedKey).ValueKind);
+        Assert.Equal(JsonValueKind.Number, root.GetProperty(StudyReport.EfficiencyVsMajorityKey).ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("flops_matched").ValueKind);
+        Assert.Equal("ponder report --store a.db --store b.db --out report", root.GetProperty("command_line").GetString());
+        Assert.Equal([1UL, 1UL], root.GetProperty("seeds").GetProperty("runs").EnumerateArray().Select(s => s.GetUInt64()));
+        Assert.Equal("Test", root.GetProperty("config").GetProperty("evaluation_split").GetString());
+        var notes = root.GetProperty("notes").EnumerateArray().Select(n => n.GetString()!).ToArray();
+        Assert.Contains(notes, n => n.StartsWith("No large model run", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.Contains("no PRM scores", StringComparison.Ordinal));
+        string html = File.ReadAllText(Path.Combine(folder, "index.html"));
+        Assert.Contains("No large model in the study: FLOPs-matched comparison left out.", html);
+    }
+
+    [Fact]
+    public void ASyntheticStudyWithEveryKindOfDataFillsEverySection()
+    {
+        // Through real stores, as ponder report reads them.
+        var study = SyntheticStudy.Data();
+        var paths = study.Runs.Select(run =>
+        {
+            string path = Path.Combine(_folder, Path.GetFileName(run.Source));
+            SyntheticStudy.Save(run, path);
+            return path;
+        }).ToArray();
+        var data = StudyData.Load(paths, name => SyntheticStudy.Models.GetValueOrDefault(name));
+        var options = new StudyAnalysisOptions { Resamples = 200 };
+        var findings = StudyAnalysis.Run(data, options);
+        string folder = Path.Combine(_folder, "report");
+        var files = StudyReport.Write(data, findings, options, folder, "ponder report");
+
+        Assert.Equal("small", findings.SmallModel);
+        Assert.NotNull(findings.PredictedPolicy);
+        Assert.True(findings.PredictedPolicy!.PilotCharged);
+        Assert.NotNull(findings.EfficiencyVsWeightedBestOfN);
+        Assert.NotNull(findings.Verifier);
+        Assert.All(findings.Levels, l => Assert.NotNull(l.WeightedBestOfN));
+        var matched = findings.FlopsMatched!;
+        Assert.Equal(4.3, matched.ParameterRatio!.Value, 9);
+        Assert.Equal([null, 0.1, 1, 10], matched.Rows.Where(r => r.Bin == matched.Rows[0].Bin).Select(r => r.InferenceToPretraining));
+        Assert.Equal(["policy-predicted.json", "policy-oracle.json"], files.Policies);
+        Assert.Equal(DifficultyMeasure.Predicted, ComputeOptimalPolicy.Load(Path.Combine(folder, "policy-predicted.json")).Difficulty);
+        foreach (string chart in new[] { "compute-optimal.png", "flops-matched.png", "verifier.png", "scaling-level3.png" })
+            Assert.Contains(files.Charts, c => c.Png == chart);
+        AssertOpensOffline(folder);
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+        var root = summary.RootElement;
+        Assert.True(root.GetProperty(StudyReport.EfficiencyVsWeightedKey).GetDouble() > 0);
+        Assert.True(root.GetProperty(StudyReport.EfficiencyVsMajorityKey).GetDouble() > 0);
+        Assert.Equal(matched.Rows.Count, root.GetProperty("flops_matched").GetProperty("rows").GetArrayLength());
+        Assert.Equal("compute-optimal (predicted)", root.GetProperty("headline_policy").GetString());
+        Assert.InRange(root.GetProperty("verifier").GetProperty("ceiling").GetDouble(), 0, 1);
+    }
+
+    [Fact]
+    public void PolicySelectionNeverReadsTestLabels()
+    {
+        var study = SyntheticStudy.Data();
+        var options = new StudyAnalysisOptions { Resamples = 50 };
+        var original = StudyAnalysis.Run(study, options);
+
+        // Permute every test label: which samples are correct, and every result row's accuracy, across the test run.
+        var test = study.Runs[1];
+        var rng = new SplitMix64(99);
+        bool[] correct = test.Samples.Select(s => s.Correct).ToArray();
+        double[] accuracy = test.Results.Select(r => r.Accuracy).ToArray();
+        Shuffle(correct, rng);
+        Shuffle(accuracy, rng);
+        var permuted = study with
+        {
+            Runs = [study.Runs[0], test with
+            {
+                Samples = test.Samples.Select((s, i) => s with { Correct = correct[i] }).ToArray(),
+                Results = test.Results.Select((r, i) => r with { Accuracy = accuracy[i] }).ToArray(),
+            }, study.Runs[2]],
+        };
+        var after = StudyAnalysis.Run(permuted, options);
+
+        Assert.Equal(original.PredictedPolicy!.Policy.ToJson(), after.PredictedPolicy!.Policy.ToJson());
+        Assert.Equal(original.OraclePolicy!.Policy.ToJson(), after.OraclePolicy!.Policy.ToJson());
+        // The permutation did change what the test split says, so the evaluation moved while the choice did not.
+        Assert.NotEqual(original.PredictedPolicy.Test.Select(t => t.Accuracy.Estimate), after.PredictedPolicy.Test.Select(t => t.Accuracy.Estimate));
+    }
+
+    private static void Shuffle<T>(T[] items, SplitMix64 rng)
+    {
+        for (int i = items.Length - 1; i > 0; i--)
+        {
+            int j = rng.NextInt(0, i);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+
+    [Fact]
+    public void AStoreWithoutARunRecordIsAClearError()
+    {
+        string path = Path.Combine(_folder, "empty.db");
+        using (SampleStore.Open(path)) { }
+        var e = Assert.Throws<InvalidDataException>(() => StudyData.Load([path]));
+        Assert.Equal($"{path}: the store records no run (no run_config)", e.Message);
+    }
+
+    [Fact]
+    public void StoredOptionsKeysBecomeRegistryOptions()
+    {
+        Assert.Equal("t=0.8;n=16", Sweep.PoolKey(0.8f, 16));
+        Assert.Equal("""{"temperature":0.8}""", Sweep.RegistryOptions("majority", "t=0.8;n=16"));
+        Assert.Equal("""{"beamWidth":4}""", Sweep.RegistryOptions("beam", """{"beamWidth":4}"""));
+        Assert.Throws<FormatException>(() => Sweep.RegistryOptions("majority", "n=16"));
+    }
+}

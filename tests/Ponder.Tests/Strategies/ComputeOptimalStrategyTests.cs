@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Ponder.Analysis;
+using Ponder.Compute;
+using Ponder.Strategies;
+
+namespace Ponder.Tests.Strategies;
+
+public sealed class ComputeOptimalStrategyTests
+{
+    // StepWorld's PRM scores a final answer line 0.5, so every pilot has mean final score 0.5. A threshold below it puts
+    // problems in bin 1, above it in bin 2.
+    private static ComputeOptimalPolicy Policy(double threshold, DifficultyMeasure measure = DifficultyMeasure.Predicted) => new()
+    {
+        Difficulty = measure,
+        Bins = new DifficultyBins([threshold]),
+        PilotSamples = 2,
+        PilotTemperature = 0.7f,
+        Entries =
+        [
+            new PolicyEntry(1, 2, "majority", """{"temperature":0.8}""", 0.9, 1e6, 10, false),
+            new PolicyEntry(1, 8, "majority", """{"temperature":0.8}""", 0.95, 4e6, 10, false),
+            new PolicyEntry(2, 2, "weighted-best-of-n", "{}", 0.4, 2e6, 10, false),
+            new PolicyEntry(2, 8, "beam", """{"beamWidth":2}""", 0.6, 8e6, 10, false),
+        ],
+    };
+
+    [Theory]
+    [InlineData(0.4, 10, "majority", 8)]            // easy: bin 1, and 8 fits after the pilot of 2
+    [InlineData(0.6, 10, "beam", 8)]                // hard: bin 2
+    [InlineData(0.6, 9, "weighted-best-of-n", 2)]   // 9 − 2 = 7 leaves only budget 2
+    public async Task ThePilotPicksTheBinAndTheLargestBudgetThatFitsAndIsCharged(double threshold, int budget, string expected, int innerBudget)
+    {
+        var world = new StepWorld();
+        var generator = world.Generator();
+        var context = world.Context(generator);
+        var strategy = StrategyRegistry.CreateDefault().Create("compute-optimal", context, new ComputeOptimalOptions { Policy = Policy(threshold) });
+        var result = await strategy.SolveAsync(StepWorld.Problem, Budget.OfGenerations(budget), seed: 3);
+
+        Assert.Equal("compute-optimal", result.Strategy);
+        Assert.StartsWith($"pilot of 2: mean final PRM score 0.500 → bin {(threshold < 0.5 ? 1 : 2)}; running {expected}", result.Trace[0]);
+        Assert.EndsWith($"at budget {innerBudget}", result.Trace[0]);
+        Assert.Contains(result.Trace, line => line.StartsWith(expected + ": ", StringComparison.Ordinal));
+        Assert.InRange(result.GenerationsUsed, 3, budget);
+        // The pilot: one request for 2 samples at the policy's temperature, scored by the PRM, and charged.
+        var pilot = generator.Requests[0];
+        Assert.Equal((2, 0.7f), (pilot.Count, pilot.Sampling.Temperature));
+        Assert.Equal(2, result.Calls[0].Sequences.Count);
+        Assert.Equal(ComputeRole.Verifier, result.Calls[1].Role);
+        Assert.Equal(result.Calls.Count, result.Calls.Select(c => c.CallIndex).Distinct().Count());
+        Assert.Equal(result.Calls.Sum(c => c.TotalFlops), result.Compute.Flops);
+        Assert.NotNull(result.Answer);
+    }
+
+    [Fact]
+    public async Task InvalidUsesAreClearErrors()
+    {
+        var world = new StepWorld();
+        var context = world.Context(world.Generator());
+        var registry = StrategyRegistry.CreateDefault();
+        string Message(Action create) => Assert.Throws<ArgumentException>(create).Message;
+
+        Assert.Equal("compute-optimal needs a policy (a policy file written by ponder report)", Message(() => registry.Create("compute-optimal", context)));
+        Assert.StartsWith("compute-optimal needs a policy that bins by predicted difficulty",
+            Message(() => registry.Create("compute-optimal", context, new ComputeOptimalOptions { Policy = Policy(0.5, DifficultyMeasure.Oracle) })));
+        Assert.Equal("compute-optimal needs a step scorer (PRM) in the context to predict difficulty",
+            Message(() => registry.Create("compute-optimal", context with { StepScorer = null }, new ComputeOptimalOptions { Policy = Policy(0.5) })));
+        var strategy = registry.Create("compute-optimal", context, new ComputeOptimalOptions { Policy = Policy(0.5) });
+        Assert.Equal("compute-optimal needs a budget of at least 4 generations: a pilot of 2 and the policy's smallest budget 2; got 3",
+            (await Assert.ThrowsAsync<ArgumentException>(() => strategy.SolveAsync(StepWorld.Problem, Budget.OfGenerations(3), 1))).Message);
+        Assert.Equal("compute-optimal needs a budget in generations, got 1E+09 FLOPs",
+            (await Assert.ThrowsAsync<ArgumentException>(() => strategy.SolveAsync(StepWorld.Problem, Budget.OfFlops(1e9), 1))).Message);
+    }
+
+    [Fact]
+    public void ThePolicyCanComeAsJsonOptions()
+    {
+        var world = new StepWorld();
+        using var options = JsonDocument.Parse($$"""{"policy": {{Policy(0.5).ToJson()}}}""");
+        var strategy = StrategyRegistry.CreateDefault().Create("compute-optimal", world.Context(world.Generator()), options.RootElement);
+        Assert.Equal("compute-optimal", strategy.Name);
+    }
+}
