@@ -43,7 +43,8 @@ internal sealed class SolveSession
 
     /// <summary>
     /// <paramref name="count"/> continuations of <paramref name="prompt"/> (default: the problem's prompt) followed by
-    /// <paramref name="solutionSoFar"/>, stopping at the step delimiter when <paramref name="stopAtStep"/>.
+    /// <paramref name="solutionSoFar"/>, stopping at the context's solution stops, and at the step delimiter when
+    /// <paramref name="stopAtStep"/>.
     /// </summary>
     public async Task<IReadOnlyList<Continuation>> GenerateAsync(
         string solutionSoFar, int count, ulong seed, StrategyOptions options, int maxTokens, bool stopAtStep, float? temperature = null,
@@ -54,7 +55,7 @@ internal sealed class SolveSession
             Prefix = (prompt ?? Problem.Prompt) + solutionSoFar,
             Count = count,
             Sampling = options.Sampling(seed, temperature),
-            Stop = stopAtStep ? [Context.StepDelimiter] : [],
+            Stop = stopAtStep ? [Context.StepDelimiter, .. Context.SolutionStops] : Context.SolutionStops,
             MaxTokens = maxTokens,
         };
         var result = await Policy.GenerateAsync(request, CancellationToken).ConfigureAwait(false);

@@ -33,6 +33,13 @@ public sealed record StrategyContext
     public Func<string, bool>? IsFinished { get; init; }
 
     /// <summary>
+    /// Strings after which a whole solution ends although the model would write on (HumanEval: the start of the next
+    /// top-level statement; MBPP: <c>[DONE]</c>). Every generation stops after them, keeping them at the end of its text.
+    /// Empty (the default) for tasks whose solutions end with end-of-sequence.
+    /// </summary>
+    public IReadOnlyList<string> SolutionStops { get; init; } = [];
+
+    /// <summary>
     /// The prefix for another attempt at a problem given earlier attempts (oldest first; the strategy passes at most the 4
     /// most recent), e.g. arith's revision prompt. Needed by <c>revision</c>.
     /// </summary>
@@ -44,12 +51,13 @@ public sealed record StrategyContext
     /// <summary>When set, results carry money for the priced models.</summary>
     public PriceTable? Prices { get; init; }
 
-    /// <summary>Throws <see cref="ArgumentException"/> when a required member is missing or the delimiter is empty.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> when a required member is missing, the delimiter is empty or a solution stop is.</summary>
     public void Validate()
     {
         if (Policy is null) throw new ArgumentException("the strategy context needs a policy generator");
         if (AnswerKey is null) throw new ArgumentException("the strategy context needs an answer key");
         if (string.IsNullOrEmpty(StepDelimiter)) throw new ArgumentException("the step delimiter must not be empty");
+        if (SolutionStops is null || SolutionStops.Any(string.IsNullOrEmpty)) throw new ArgumentException("solution stops must be a list of non-empty strings");
         Hardware?.Validate();
     }
 }
