@@ -154,7 +154,7 @@ public static partial class BenchmarkLoader
             Prompt = prompt,
             StopStrings = BenchmarkPrompts.HumanEvalStops,
             ReferenceSolution = fields.OptionalString("canonical_solution"),
-            Tests = new CodeTestSuite(prompt, test, [new PythonTest(call, call)]),
+            Tests = new CodeTestSuite(prompt, test, [new PythonTest(call, call)]) { StopStrings = BenchmarkPrompts.HumanEvalStops },
             LineNumber = lineNumber,
         };
     }
@@ -172,7 +172,10 @@ public static partial class BenchmarkLoader
             Prompt = BenchmarkPrompts.Mbpp(text, asserts),
             StopStrings = BenchmarkPrompts.MbppStops,
             ReferenceSolution = fields.OptionalString("code"),
-            Tests = new CodeTestSuite("", fields.OptionalString("test_setup_code") ?? "", asserts.Select((a, i) => new PythonTest($"test {i + 1}", a)).ToArray()),
+            Tests = new CodeTestSuite("", fields.OptionalString("test_setup_code") ?? "", asserts.Select((a, i) => new PythonTest($"test {i + 1}", a)).ToArray())
+            {
+                StopStrings = BenchmarkPrompts.MbppStops,
+            },
             LineNumber = lineNumber,
         };
     }
