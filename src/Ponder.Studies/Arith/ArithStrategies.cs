@@ -2,6 +2,7 @@ using Ponder.Compute;
 using Ponder.Generation;
 using Ponder.Scoring;
 using Ponder.Strategies;
+using Ponder.Studies.Sweeps;
 using Ponder.Tasks.Arith;
 
 namespace Ponder.Studies.Arith;
@@ -13,20 +14,33 @@ public static class ArithStrategies
     public static Problem ToProblem(ArithProblem problem) => new(problem.Id, ArithTask.Prompt(problem))
     {
         ReferenceAnswer = problem.Answer.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        Metadata = new Dictionary<string, string> { ["level"] = problem.Level.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        Metadata = new Dictionary<string, string> { [StudyTask.LevelKey] = problem.Level.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         Source = problem,
     };
 
-    /// <summary>A context for solving arith problems with <paramref name="policy"/> and, optionally, a PRM.</summary>
-    public static StrategyContext Context(ITextGenerator policy, IStepScorer? prm = null, HardwareProfile? hardware = null) => new()
+    /// <summary>
+    /// The arith task over <paramref name="problems"/>: graded by exact answer, newline-separated steps, a solution ends
+    /// with its answer line, arith's revision prompt, and the PRM scores the lines the exact checker judges.
+    /// </summary>
+    public static StudyTask CreateTask(IReadOnlyList<ArithProblem> problems)
     {
-        Policy = policy,
-        AnswerKey = ArithAnswerKey.Instance,
-        StepScorer = prm,
-        StepDelimiter = "\n",
-        // A solution ends with its answer line; recognising it saves a round that would only emit end-of-sequence.
-        IsFinished = solution => ArithTask.ExtractAnswer(solution) is not null,
-        RevisionPrompt = (problem, attempts) => ArithTask.RevisionPrompt((ArithProblem)problem.Source!, attempts),
-        Hardware = hardware ?? HardwareProfile.Cpu2CoreAvx2,
-    };
+        ArgumentNullException.ThrowIfNull(problems);
+        return new StudyTask
+        {
+            Name = ArithTask.Name,
+            Problems = problems.Select(ToProblem).ToArray(),
+            AnswerKey = ArithAnswerKey.Instance,
+            Grader = new ReferenceAnswerGrader(ArithAnswerKey.Instance),
+            StepDelimiter = "\n",
+            // A solution ends with its answer line; recognising it saves a round that would only emit end-of-sequence.
+            IsFinished = solution => ArithTask.ExtractAnswer(solution) is not null,
+            RevisionPrompt = (problem, attempts) => ArithTask.RevisionPrompt((ArithProblem)problem.Source!, attempts),
+            StepsToScore = (problem, solution) => ArithChecker.Check((ArithProblem)problem.Source!, solution).Lines.Select(l => l.Text).ToArray(),
+            PoolMaxTokens = Evaluation.ArithEvaluation.MaxSolutionTokens,
+        };
+    }
+
+    /// <summary>A context for solving arith problems with <paramref name="policy"/> and, optionally, a PRM.</summary>
+    public static StrategyContext Context(ITextGenerator policy, IStepScorer? prm = null, HardwareProfile? hardware = null) =>
+        CreateTask([]).Context(policy, prm, hardware);
 }

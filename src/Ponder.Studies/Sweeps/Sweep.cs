@@ -1,7 +1,9 @@
-// A sweep of strategies × budgets over a problem set, every result kept in the sample store. Sampling strategies
+// A sweep of strategies × budgets over a task's problems, every result kept in the sample store. Sampling strategies
 // (sampling, majority, best-of-n, weighted-best-of-n) at every budget ≤ N derive from one pool of N samples per problem:
 // their figure is the expectation over random size-b subsets of the pool (DESIGN.md §5). Search strategies run per budget.
 // Every random choice derives from the sweep seed and the problem's index, so a resumed sweep equals an uninterrupted one.
+// Correctness is the task's grader's (exact answers, math equivalence, or code run in the sandbox); a problem whose
+// generation or grading fails is recorded as failed and counted wrong, and the sweep goes on (DESIGN.md §10).
 
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -9,9 +11,7 @@ using Ponder.Analysis;
 using Ponder.Compute;
 using Ponder.Generation;
 using Ponder.Strategies;
-using Ponder.Studies.Arith;
 using Ponder.Studies.Store;
-using Ponder.Tasks.Arith;
 
 namespace Ponder.Studies.Sweeps;
 
@@ -26,9 +26,11 @@ public sealed record SweepOptions(IReadOnlyList<string> Strategies, IReadOnlyLis
     /// <summary>The strategies whose results derive from one pool of samples per problem.</summary>
     public static IReadOnlyList<string> PoolStrategies { get; } = ["sampling", "majority", "best-of-n", "weighted-best-of-n"];
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the offending value.</summary>
-    public void Validate(bool hasStepScorer)
+    /// <summary>Throws <see cref="ArgumentException"/> naming the offending value, or a strategy that
+    /// <paramref name="task"/> or the models (a PRM or not) cannot run.</summary>
+    public void Validate(StudyTask task, bool hasStepScorer)
     {
+        ArgumentNullException.ThrowIfNull(task);
         var known = StrategyRegistry.CreateDefault().Names;
         if (Strategies.Count == 0) throw new ArgumentException("no strategies to run");
         if (Strategies.FirstOrDefault(s => !known.Contains(s)) is { } unknown)
@@ -37,13 +39,20 @@ public sealed record SweepOptions(IReadOnlyList<string> Strategies, IReadOnlyLis
             throw new ArgumentException("compute-optimal applies a policy learned from a sweep (ponder report writes it); it is not swept itself");
         if (!hasStepScorer && Strategies.FirstOrDefault(NeedsVerifier) is { } needs)
             throw new ArgumentException($"strategy {needs} needs a process reward model (--prm)");
+        if (task.RevisionPrompt is null && Strategies.Contains(RevisionStrategy.StrategyName))
+            throw new ArgumentException($"strategy revision needs a revision prompt, which task {task.Name} does not have");
         if (Budgets.Count == 0 || Budgets.Any(b => b < 1)) throw new ArgumentException($"budgets must be ≥ 1, got {string.Join(",", Budgets)}");
         if (Subsets < 1) throw new ArgumentException($"subsets must be ≥ 1, got {Subsets}");
     }
 
-    /// <summary>The strategies <c>--strategies all</c> sweeps: every registered one but compute-optimal, which applies what a sweep learns.</summary>
-    public static IReadOnlyList<string> Sweepable(bool hasStepScorer) =>
-        StrategyRegistry.CreateDefault().Names.Where(n => n != ComputeOptimalStrategy.StrategyName && (hasStepScorer || !NeedsVerifier(n))).ToArray();
+    /// <summary>The strategies <c>--strategies all</c> sweeps: every registered one that <paramref name="task"/> and the
+    /// models can run, but compute-optimal, which applies what a sweep learns.</summary>
+    public static IReadOnlyList<string> Sweepable(StudyTask task, bool hasStepScorer)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return StrategyRegistry.CreateDefault().Names.Where(n => n != ComputeOptimalStrategy.StrategyName && (hasStepScorer || !NeedsVerifier(n))
+            && (task.RevisionPrompt is not null || n != RevisionStrategy.StrategyName)).ToArray();
+    }
 
     /// <summary>Whether <paramref name="strategy"/> needs a process reward model.</summary>
     public static bool NeedsVerifier(string strategy) =>
@@ -63,8 +72,12 @@ public sealed record SweepSummary(
     [property: JsonPropertyName("mean_verifier_flops")] double MeanVerifierFlops,
     [property: JsonPropertyName("mean_idealized_seconds")] double MeanIdealizedSeconds);
 
-/// <summary>Runs strategies over arith problems into a <see cref="SampleStore"/>. Not thread-safe.</summary>
-public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptions options)
+/// <summary>Runs strategies over a <see cref="StudyTask"/>'s problems into a <see cref="SampleStore"/>. Not thread-safe.</summary>
+/// <param name="task">The problems and how they are graded.</param>
+/// <param name="context">The models, as <see cref="StudyTask.Context"/> makes them for <paramref name="task"/>.</param>
+/// <param name="store">Where samples and results go; cells already there are skipped.</param>
+/// <param name="options">Strategies, budgets and seed.</param>
+public sealed class Sweep(StudyTask task, StrategyContext context, SampleStore store, SweepOptions options)
 {
     private static readonly JsonSerializerOptions OptionsJson = new()
     {
@@ -72,23 +85,27 @@ public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptio
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>Strategy runs that failed in this session (recorded as wrong, with the reason in their trace).</summary>
+    /// <summary>Result rows that failed in this session: a strategy, a pool's generation or its grading (recorded as wrong,
+    /// with the reason in their trace).</summary>
     public int Failures { get; private set; }
 
     /// <summary>Cells skipped because a strategy is not defined at a budget (e.g. lookahead at an odd budget).</summary>
     public List<string> Skipped { get; } = [];
 
-    /// <summary>Solves every problem with every strategy and budget not yet in the store.</summary>
-    public async Task RunAsync(IReadOnlyList<ArithProblem> problems, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Solves every problem of the task with every strategy and budget not yet in the store; reports the number of
+    /// problems done.</summary>
+    /// <exception cref="ArgumentException">The options name a strategy the task or the models cannot run.</exception>
+    public async Task RunAsync(IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        options.Validate(context.StepScorer is not null);
+        options.Validate(task, context.StepScorer is not null);
         var registry = StrategyRegistry.CreateDefault();
+        var problems = task.Problems;
         for (int i = 0; i < problems.Count; i++)
         {
-            var problem = ArithStrategies.ToProblem(problems[i]);
+            var problem = problems[i];
             ulong seed = SplitMix64.Derive(options.Seed, (ulong)i);
             if (options.Strategies.Any(SweepOptions.PoolStrategies.Contains))
-                await RunPoolStrategiesAsync(problems[i], problem, seed, cancellationToken);
+                await RunPoolStrategiesAsync(problem, seed, cancellationToken);
             foreach (string strategy in options.Strategies.Where(s => !SweepOptions.PoolStrategies.Contains(s)))
                 foreach (int budget in options.Budgets)
                 {
@@ -104,14 +121,15 @@ public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptio
                     try
                     {
                         var result = await registry.Create(strategy, context, strategyOptions).SolveAsync(problem, Budget.OfGenerations(budget), seed, cancellationToken);
-                        row = Row(problems[i], strategy, optionsKey, budget, seed, result.IsCorrect == true ? 1 : 0, result.Compute, result.Elapsed.TotalSeconds,
+                        bool correct = result.Solution is { } solution && await task.Grader.IsCorrectAsync(problem, solution, cancellationToken);
+                        row = Row(problem, strategy, optionsKey, budget, seed, correct ? 1 : 0, result.Compute, result.Elapsed.TotalSeconds,
                             result.Answer, string.Join("\n", result.Trace));
                     }
-                    catch (ArgumentException e)
+                    catch (Exception e) when (e is ArgumentException or GradingException)
                     {
-                        // A problem the strategy cannot solve (say, a revision prompt longer than the context) is recorded
-                        // as failed, counted as wrong, and the sweep goes on (DESIGN.md §10).
-                        row = Row(problems[i], strategy, optionsKey, budget, seed, 0, ComputeTotals.Empty, 0, null, "failed: " + e.Message);
+                        // A problem the strategy cannot solve (say, a revision prompt longer than the context) or grading
+                        // that cannot run is recorded as failed, counted as wrong, and the sweep goes on (DESIGN.md §10).
+                        row = Row(problem, strategy, optionsKey, budget, seed, 0, ComputeTotals.Empty, 0, null, "failed: " + e.Message);
                         Failures++;
                     }
                     store.Write([], [row]);
@@ -125,42 +143,55 @@ public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptio
     {
         int Width(int n) => new[] { 4, 2, 1 }.First(m => n % m == 0);
         float t = options.Temperature;
+        int? maxTokens = task.StrategyMaxTokens;
         return strategy switch
         {
-            "beam" => new BeamSearchOptions { Temperature = t, BeamWidth = Width(budget) },
-            "dvts" => new DvtsOptions { Temperature = t, BeamWidth = Width(budget) },
-            "early-rejection" => new EarlyRejectionOptions { Temperature = t, BeamWidth = Width(budget) },
-            "lookahead" => budget % 2 == 0 ? new LookaheadOptions { Temperature = t, Depth = 1, BeamWidth = Width(budget / 2) } : null,
-            "revision" => new RevisionOptions { Temperature = t },
-            "adaptive-consistency" => new AdaptiveConsistencyOptions { Temperature = t },
+            "beam" => new BeamSearchOptions { Temperature = t, MaxTokens = maxTokens, BeamWidth = Width(budget) },
+            "dvts" => new DvtsOptions { Temperature = t, MaxTokens = maxTokens, BeamWidth = Width(budget) },
+            "early-rejection" => new EarlyRejectionOptions { Temperature = t, MaxTokens = maxTokens, BeamWidth = Width(budget) },
+            "lookahead" => budget % 2 == 0 ? new LookaheadOptions { Temperature = t, MaxTokens = maxTokens, Depth = 1, BeamWidth = Width(budget / 2) } : null,
+            "revision" => new RevisionOptions { Temperature = t, MaxTokens = maxTokens },
+            "adaptive-consistency" => new AdaptiveConsistencyOptions { Temperature = t, MaxTokens = maxTokens },
             _ => throw new ArgumentException($"no sweep options for strategy {strategy}"),
         };
     }
 
-    private async Task RunPoolStrategiesAsync(ArithProblem arith, Problem problem, ulong seed, CancellationToken cancellationToken)
+    private async Task RunPoolStrategiesAsync(Problem problem, ulong seed, CancellationToken cancellationToken)
     {
         int n = options.Budgets.Max();
         string poolKey = PoolKey(options.Temperature, n);
         var pool = store.Pool(problem.Id, poolKey);
         var fresh = new List<PoolSample>();
+        var cells = options.Strategies.Where(SweepOptions.PoolStrategies.Contains).SelectMany(strategy => options.Budgets.Select(budget => (strategy, budget))).ToArray();
         if (pool.Count < n)
         {
-            pool = fresh = await DrawPoolAsync(arith, problem, poolKey, n, seed, cancellationToken);
+            try
+            {
+                pool = fresh = await DrawPoolAsync(problem, poolKey, n, seed, cancellationToken);
+            }
+            catch (Exception e) when (e is ArgumentException or GradingException)
+            {
+                // No samples are kept from a pool that could not be drawn or graded; its cells are recorded as failed.
+                var failed = cells.Where(c => !store.HasResult(problem.Id, c.strategy, poolKey, c.budget, seed))
+                    .Select(c => Row(problem, c.strategy, poolKey, c.budget, seed, 0, ComputeTotals.Empty, 0, null, "failed: " + e.Message)).ToArray();
+                Failures += failed.Length;
+                store.Write([], failed);
+                return;
+            }
         }
         var rows = new List<ResultRow>();
-        foreach (string strategy in options.Strategies.Where(SweepOptions.PoolStrategies.Contains))
-            foreach (int budget in options.Budgets)
-                if (fresh.Count > 0 || !store.HasResult(problem.Id, strategy, poolKey, budget, seed))
-                    rows.Add(FromPool(arith, strategy, poolKey, budget, seed, pool));
+        foreach (var (strategy, budget) in cells)
+            if (fresh.Count > 0 || !store.HasResult(problem.Id, strategy, poolKey, budget, seed))
+                rows.Add(FromPool(problem, strategy, poolKey, budget, seed, pool));
         store.Write(fresh, rows);
     }
 
-    private async Task<List<PoolSample>> DrawPoolAsync(ArithProblem arith, Problem problem, string poolKey, int n, ulong seed, CancellationToken cancellationToken)
+    private async Task<List<PoolSample>> DrawPoolAsync(Problem problem, string poolKey, int n, ulong seed, CancellationToken cancellationToken)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var generated = await context.Policy.GenerateAsync(new GenerationRequest
         {
-            Prefix = problem.Prompt, Count = n, MaxTokens = Evaluation.ArithEvaluation.MaxSolutionTokens,
+            Prefix = problem.Prompt, Count = n, MaxTokens = task.PoolMaxTokens, Stop = task.SolutionStops,
             Sampling = new SamplingOptions { Temperature = options.Temperature, Seed = seed },
         }, cancellationToken);
         double wall = watch.Elapsed.TotalSeconds / n;
@@ -172,19 +203,18 @@ public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptio
             int verifierTokens = 0;
             if (context.StepScorer is { } prm)
             {
-                var steps = ArithChecker.Check(arith, c.Text).Lines.Select(l => l.Text).ToArray();
-                var scored = await prm.ScoreStepsAsync(problem, steps, cancellationToken);
+                var scored = await prm.ScoreStepsAsync(problem, task.StepsToScore(problem, c.Text), cancellationToken);
                 score = scored.Scores.Count > 0 ? scored.Scores[^1] : 0;
                 verifierTokens = scored.Usage.PromptTokens;
             }
-            samples.Add(new PoolSample(problem.Id, poolKey, index, c.Text, answer, answer is not null && context.AnswerKey.AreEquivalent(answer, problem.ReferenceAnswer!),
-                c.PromptTokens, c.CachedPromptTokens, c.GeneratedTokens, score, verifierTokens, wall));
+            bool correct = await task.Grader.IsCorrectAsync(problem, c.Text, cancellationToken);
+            samples.Add(new PoolSample(problem.Id, poolKey, index, c.Text, answer, correct, c.PromptTokens, c.CachedPromptTokens, c.GeneratedTokens, score, verifierTokens, wall));
         }
         return samples;
     }
 
     // The expectation, over random size-b subsets of the pool, of the strategy's correctness and cost.
-    private ResultRow FromPool(ArithProblem arith, string strategy, string poolKey, int budget, ulong seed, IReadOnlyList<PoolSample> pool)
+    private ResultRow FromPool(Problem problem, string strategy, string poolKey, int budget, ulong seed, IReadOnlyList<PoolSample> pool)
     {
         double accuracy = 0, prompt = 0, generated = 0, policyFlops = 0, verifierFlops = 0, idealized = 0, wall = 0;
         var rule = PoolEstimators.RuleOf(strategy) ?? throw new ArgumentException($"{strategy} is not a pool strategy");
@@ -218,13 +248,13 @@ public sealed class Sweep(StrategyContext context, SampleStore store, SweepOptio
             wall += subset.Sum(p => p.WallSeconds);
         }
         int count = subsets.Count;
-        return new ResultRow(arith.Id, arith.Level, strategy, poolKey, budget, seed, accuracy / count, prompt / count, generated / count,
+        return new ResultRow(problem.Id, StudyTask.LevelOf(problem), strategy, poolKey, budget, seed, accuracy / count, prompt / count, generated / count,
             policyFlops / count, verifierFlops / count, idealized / count, wall / count, null, $"mean over {count} subsets of {budget} of the pool of {pool.Count}");
     }
 
-    private static ResultRow Row(ArithProblem arith, string strategy, string options, int budget, ulong seed, double accuracy, ComputeTotals compute,
+    private static ResultRow Row(Problem problem, string strategy, string options, int budget, ulong seed, double accuracy, ComputeTotals compute,
         double wall, string? answer, string trace) =>
-        new(arith.Id, arith.Level, strategy, options, budget, seed, accuracy, compute.Policy.PromptTokens, compute.Policy.GeneratedTokens,
+        new(problem.Id, StudyTask.LevelOf(problem), strategy, options, budget, seed, accuracy, compute.Policy.PromptTokens, compute.Policy.GeneratedTokens,
             compute.Policy.Flops ?? 0, compute.Verifier.Flops ?? 0, compute.IdealizedSeconds ?? 0, wall, answer, trace);
 
     /// <summary>The key of a pool of <paramref name="samples"/> samples at <paramref name="temperature"/>, e.g. <c>t=0.8;n=16</c>; the stored options of the pool strategies.</summary>
