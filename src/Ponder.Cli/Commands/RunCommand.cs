@@ -7,18 +7,20 @@ using Ponder.Studies.Arith;
 using Ponder.Studies.Store;
 using Ponder.Studies.Sweeps;
 using Ponder.Tasks.Arith;
+using Ponder.Tasks.Benchmarks;
 using Spectre.Console;
 
 namespace Ponder.Cli.Commands;
 
-/// <summary><c>ponder run</c>: strategies × budgets over a task split, every result in a resumable SQLite store.</summary>
+/// <summary><c>ponder run</c>: strategies × budgets over a task's problems, every result in a resumable SQLite store.</summary>
 internal static class RunCommand
 {
     public static Command Create()
     {
-        var task = new Option<string>("--task") { Description = "Task (built in: arith)", DefaultValueFactory = _ => "arith" };
-        var split = new Option<ArithSplit>("--split") { Description = "Problem split: Train, Calibration or Test", DefaultValueFactory = _ => ArithSplit.Test };
-        var limit = new Option<int>("--limit") { Description = "Problems in all, spread evenly over the difficulty levels", DefaultValueFactory = _ => 100 };
+        var task = new Option<string>("--task") { Description = TaskResolver.TaskHelp, DefaultValueFactory = _ => ArithTask.Name };
+        var data = new Option<FileInfo?>("--data") { Description = TaskResolver.DataHelp };
+        var split = new Option<ArithSplit>("--split") { Description = "arith's problem split: Train, Calibration or Test", DefaultValueFactory = _ => ArithSplit.Test };
+        var limit = new Option<int?>("--limit") { Description = "Problems in all: arith spreads them evenly over its difficulty levels (default 100); a benchmark takes its file's first N (default all)" };
         var strategies = new Option<string>("--strategies") { Description = "Comma-separated strategy names, or all", DefaultValueFactory = _ => "all" };
         var budgets = new Option<string>("--budgets") { Description = "Comma-separated budgets in generations", DefaultValueFactory = _ => "1,4,16" };
         var store = new Option<FileInfo>("--store") { Description = "SQLite sample store (created if absent)", Required = true };
@@ -28,47 +30,71 @@ internal static class RunCommand
         var prm = new Option<string?>("--prm") { Description = "Process reward model for the verifier-based strategies" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
         var temperature = new Option<float>("--temperature", "-t") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.8f };
-        var command = new Command("run", "Sweep strategies × budgets over a task split into a resumable sample store")
+        var command = new Command("run", "Sweep strategies × budgets over a task's problems into a resumable sample store")
         {
-            task, split, limit, strategies, budgets, store, resume, json, model, prm, seed, temperature,
+            task, data, split, limit, strategies, budgets, store, resume, json, model, prm, seed, temperature,
         };
         command.SetAction((parse, ct) => CommandRunner.Run(async () =>
         {
-            if (parse.GetValue(task) != "arith") throw new UserError($"unknown task \"{parse.GetValue(task)}\"; built in: arith");
-            int total = parse.GetValue(limit);
-            if (total < 1) throw new UserError($"--limit must be ≥ 1, got {total}");
+            var benchmark = TaskResolver.Parse(parse.GetValue(task)!, parse.GetValue(data));
+            if (benchmark is not null && parse.GetResult(split) is { Implicit: false })
+                throw new UserError($"--split applies to {ArithTask.Name} only; a benchmark's problems are its --data file");
+            if (parse.GetValue(limit) is < 1) throw new UserError($"--limit must be ≥ 1, got {parse.GetValue(limit)}");
             int[] budgetList;
             try { budgetList = parse.GetValue(budgets)!.Split(',').Select(b => int.Parse(b.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray(); }
             catch (FormatException) { throw new UserError($"--budgets must be comma-separated integers, got \"{parse.GetValue(budgets)}\""); }
             string? prmSpec = parse.GetValue(prm);
+
+            StudyTask studyTask;
+            int total;
+            if (benchmark is { } kind)
+            {
+                TaskResolver.RequireNoPrm(kind, prmSpec);
+                var loaded = TaskResolver.Load(kind, parse.GetValue(data)!);
+                total = Math.Min(parse.GetValue(limit) ?? loaded.Count, loaded.Count);
+                studyTask = await TaskResolver.CreateTaskAsync(kind, loaded.Take(total).ToArray(), ct);
+            }
+            else
+            {
+                total = parse.GetValue(limit) ?? 100;
+                int perLevel = (total + ArithDifficulty.MaxLevel - 1) / ArithDifficulty.MaxLevel;
+                var problems = ArithSplits.Load(parse.GetValue(split), perLevel).GroupBy(p => p.Level)
+                    .SelectMany(g => g.Select((p, i) => (p, i))).OrderBy(x => x.i).ThenBy(x => x.p.Level).Select(x => x.p).Take(total).ToArray();
+                studyTask = ArithStrategies.CreateTask(problems);
+            }
             string strategySpec = parse.GetValue(strategies)!;
             var names = strategySpec == "all"
-                ? SweepOptions.Sweepable(prmSpec is not null).ToArray()
+                ? SweepOptions.Sweepable(studyTask, prmSpec is not null).ToArray()
                 : strategySpec.Split(',').Select(s => s.Trim()).ToArray();
             var sweepOptions = new SweepOptions(names, budgetList, parse.GetValue(seed), parse.GetValue(temperature));
-            try { sweepOptions.Validate(prmSpec is not null); }
+            try { sweepOptions.Validate(studyTask, prmSpec is not null); }
             catch (ArgumentException e) { throw new UserError(e.Message); }
 
-            int perLevel = (total + ArithDifficulty.MaxLevel - 1) / ArithDifficulty.MaxLevel;
-            var problems = ArithSplits.Load(parse.GetValue(split), perLevel).GroupBy(p => p.Level)
-                .SelectMany(g => g.Select((p, i) => (p, i))).OrderBy(x => x.i).ThenBy(x => x.p.Level).Select(x => x.p).Take(total).ToArray();
             var policy = ModelResolver.LoadGenerator(parse.GetValue(model)!);
             var scorer = prmSpec is not null ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null;
 
-            string runConfig = JsonSerializer.Serialize(new
-            {
-                task = "arith", split = parse.GetValue(split).ToString(), total, strategies = names, budgets = budgetList, seed = parse.GetValue(seed),
-                temperature = parse.GetValue(temperature), model = policy.Card?.Name ?? parse.GetValue(model), prm = scorer?.Model.Name,
-            });
+            string modelName = policy.Card?.Name ?? parse.GetValue(model)!;
+            // arith's configuration keeps the shape older stores recorded, so that they still resume.
+            string runConfig = benchmark is null
+                ? JsonSerializer.Serialize(new
+                {
+                    task = ArithTask.Name, split = parse.GetValue(split).ToString(), total, strategies = names, budgets = budgetList, seed = parse.GetValue(seed),
+                    temperature = parse.GetValue(temperature), model = modelName, prm = scorer?.Model.Name,
+                })
+                : JsonSerializer.Serialize(new
+                {
+                    task = studyTask.Name, data = parse.GetValue(data)!.FullName, total, strategies = names, budgets = budgetList, seed = parse.GetValue(seed),
+                    temperature = parse.GetValue(temperature), model = modelName,
+                });
             using var sampleStore = OpenStore(parse.GetValue(store)!.FullName, runConfig, parse.GetValue(resume));
-            var sweep = new Sweep(ArithStrategies.Context(policy, scorer, HardwareProfile.Cpu2CoreAvx2), sampleStore, sweepOptions);
+            var sweep = new Sweep(studyTask, studyTask.Context(policy, scorer, HardwareProfile.Cpu2CoreAvx2), sampleStore, sweepOptions);
             await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async ctx =>
                 {
-                    var bar = ctx.AddTask($"{names.Length} strategies × {budgetList.Length} budgets × {problems.Length} problems", maxValue: problems.Length);
-                    await sweep.RunAsync(problems, new Progress<int>(i => bar.Value = i), ct);
+                    var bar = ctx.AddTask($"{names.Length} strategies × {budgetList.Length} budgets × {total} {studyTask.Name} problems", maxValue: total);
+                    await sweep.RunAsync(new Progress<int>(i => bar.Value = i), ct);
                 });
-            if (sweep.Failures > 0) AnsiConsole.MarkupLineInterpolated($"[yellow]{sweep.Failures} strategy runs failed and count as wrong; their traces in the store say why[/]");
+            if (sweep.Failures > 0) AnsiConsole.MarkupLineInterpolated($"[yellow]{sweep.Failures} results failed and count as wrong; their traces in the store say why[/]");
             foreach (string cell in sweep.Skipped) AnsiConsole.MarkupLineInterpolated($"[yellow]skipped {cell}: not defined at that budget[/]");
             var summary = Sweep.Summarize(sampleStore.Results(), parse.GetValue(seed));
             var table = new Table().AddColumns("strategy", "budget", "accuracy", "95% CI", "tokens", "policy FLOPs", "verifier FLOPs", "idealized s");

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Ponder.Analysis;
 using Ponder.Compute;
 using Ponder.Engine.Inference;
 using Ponder.Strategies;
 using Ponder.Studies.Arith;
+using Ponder.Studies.Sweeps;
 using Ponder.Tasks.Arith;
 using Spectre.Console;
 
@@ -15,7 +17,9 @@ internal static class SolveCommand
 {
     public static Command Create()
     {
-        var problem = new Argument<string>("problem") { Description = "An arith expression with explicit parentheses, e.g. \"((17*4)+39)-8\"" };
+        var problem = new Argument<string>("problem") { Description = "An arith expression with explicit parentheses, e.g. \"((17*4)+39)-8\"; with --data, the id of a problem in the file, e.g. HumanEval/0" };
+        var task = new Option<string>("--task") { Description = TaskResolver.TaskHelp, DefaultValueFactory = _ => ArithTask.Name };
+        var data = new Option<FileInfo?>("--data") { Description = TaskResolver.DataHelp };
         var strategy = new Option<string>("--strategy", "-s") { Description = "Strategy: " + string.Join(", ", StrategyRegistry.CreateDefault().Names), DefaultValueFactory = _ => "weighted-best-of-n" };
         var budget = new Option<int>("--budget", "-b") { Description = "Budget in generations (samples)", DefaultValueFactory = _ => 16 };
         var model = new Option<string>("--model", "-m") { Description = ModelResolver.GeneratorHelp, DefaultValueFactory = _ => "builtin:arith-small" };
@@ -27,21 +31,37 @@ internal static class SolveCommand
         var policyFile = new Option<FileInfo?>("--policy") { Description = "Compute-optimal policy file (written by ponder report) for --strategy compute-optimal" };
         var command = new Command("solve", "Solve one problem with a test-time compute strategy and print the answer and its compute")
         {
-            problem, strategy, budget, model, prm, options, seed, hardware, candidates, policyFile,
+            problem, task, data, strategy, budget, model, prm, options, seed, hardware, candidates, policyFile,
         };
         command.SetAction((parse, ct) => CommandRunner.Run(async () =>
         {
-            ArithProblem arith;
-            string expression = parse.GetValue(problem)!.Replace(" ", "");
-            // The difficulty table gives level L problems L+1 steps, one per opening parenthesis plus one.
-            int level = Math.Clamp(expression.TakeWhile(ch => ch == '(').Count(), ArithDifficulty.MinLevel, ArithDifficulty.MaxLevel);
-            try { arith = ArithProblem.Parse(expression, level); }
-            catch (ArgumentException e) { throw new UserError(e.Message); }
+            var benchmark = TaskResolver.Parse(parse.GetValue(task)!, parse.GetValue(data));
+            StudyTask studyTask;
+            if (benchmark is { } kind)
+            {
+                TaskResolver.RequireNoPrm(kind, parse.GetValue(prm));
+                string id = parse.GetValue(problem)!;
+                var loaded = TaskResolver.Load(kind, parse.GetValue(data)!);
+                var chosen = loaded.FirstOrDefault(p => p.Id == id)
+                    ?? throw new UserError($"no problem with id \"{id}\" in {parse.GetValue(data)!.FullName}; its ids are like {string.Join(", ", loaded.Take(3).Select(p => p.Id))}");
+                studyTask = await TaskResolver.CreateTaskAsync(kind, [chosen], ct);
+            }
+            else
+            {
+                ArithProblem arith;
+                string expression = parse.GetValue(problem)!.Replace(" ", "");
+                // The difficulty table gives level L problems L+1 steps, one per opening parenthesis plus one.
+                int level = Math.Clamp(expression.TakeWhile(ch => ch == '(').Count(), ArithDifficulty.MinLevel, ArithDifficulty.MaxLevel);
+                try { arith = ArithProblem.Parse(expression, level); }
+                catch (ArgumentException e) { throw new UserError(e.Message); }
+                studyTask = ArithStrategies.CreateTask([arith]);
+            }
+            var target = studyTask.Problems[0];
             var profile = HardwareProfile.Find(parse.GetValue(hardware)!) ?? throw new UserError($"unknown hardware profile \"{parse.GetValue(hardware)}\"");
             if (parse.GetValue(budget) < 1) throw new UserError($"--budget must be ≥ 1, got {parse.GetValue(budget)}");
             var policy = ModelResolver.LoadGenerator(parse.GetValue(model)!);
             var scorer = parse.GetValue(prm) is { } prmSpec ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null;
-            var context = ArithStrategies.Context(policy, scorer, profile);
+            var context = studyTask.Context(policy, scorer, profile);
             IStrategy solver;
             bool computeOptimal = parse.GetValue(strategy) == ComputeOptimalStrategy.StrategyName;
             if (computeOptimal != parse.GetValue(policyFile) is not null)
@@ -55,13 +75,23 @@ internal static class SolveCommand
             else
                 try
                 {
-                    using var json = JsonDocument.Parse(parse.GetValue(options) ?? "{}");
-                    solver = StrategyRegistry.CreateDefault().Create(parse.GetValue(strategy)!, context, json.RootElement);
+                    var json = JsonNode.Parse(parse.GetValue(options) ?? "{}") as JsonObject ?? throw new UserError("--options must be a JSON object");
+                    // The task's solution length, unless the options set one.
+                    if (studyTask.StrategyMaxTokens is { } maxTokens && !json.Any(p => string.Equals(p.Key, "maxTokens", StringComparison.OrdinalIgnoreCase)))
+                        json["maxTokens"] = maxTokens;
+                    solver = StrategyRegistry.CreateDefault().Create(parse.GetValue(strategy)!, context, JsonSerializer.SerializeToElement(json));
                 }
                 catch (JsonException e) { throw new UserError($"--options is not valid JSON or has unknown fields: {e.Message}"); }
-            var result = await solver.SolveAsync(ArithStrategies.ToProblem(arith), Budget.OfGenerations(parse.GetValue(budget)), parse.GetValue(seed), ct);
+            var result = await solver.SolveAsync(target, Budget.OfGenerations(parse.GetValue(budget)), parse.GetValue(seed), ct);
 
-            string verdict = result.IsCorrect switch { true => "[green]correct[/]", false => $"[red]wrong[/] (expected {arith.Answer})", null => "" };
+            string verdict;
+            try
+            {
+                bool correct = result.Solution is { } chosenSolution && await studyTask.Grader.IsCorrectAsync(target, chosenSolution, ct);
+                string expected = target.ReferenceAnswer is { } reference ? $"expected {Markup.Escape(reference)}" : "its tests fail";
+                verdict = correct ? "[green]correct[/]" : $"[red]wrong[/] ({expected})";
+            }
+            catch (GradingException e) { verdict = $"[yellow]not graded[/] ({Markup.Escape(e.Message)})"; }
             AnsiConsole.MarkupLine($"answer: [bold]{Markup.Escape(result.Answer ?? "(none)")}[/] {verdict}");
             if (result.Solution is { } solution) AnsiConsole.WriteLine(solution.TrimEnd());
             if (parse.GetValue(candidates))
