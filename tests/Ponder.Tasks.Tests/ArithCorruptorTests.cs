@@ -42,11 +42,11 @@ public sealed class ArithCorruptorTests
             Assert.Equal(canonicalLines.Take(corrupted.LineIndex), corrupted.Text.Split('\n').Take(corrupted.LineIndex));
             lines.Add(corrupted.LineIndex);
         }
-        // Errors are spread over the lines: the answer-line kinds sit after the last step (one position per level), the
-        // others on any step line (six at level 5), and malformed lines also on the answer line.
+        // Errors are spread over the lines: the answer-line kinds sit after the last step (one position per distinct step
+        // count of the levels), the others on any step line (all of level 5's), and malformed lines also on the answer line.
         int positions = kind switch
         {
-            ArithErrorKind.WrongAnswer or ArithErrorKind.ExtraStep => ArithDifficulty.MaxLevel,
+            ArithErrorKind.WrongAnswer or ArithErrorKind.ExtraStep => ArithDifficulty.Levels.Select(l => l.Steps).Distinct().Count(),
             ArithErrorKind.Malformed => ArithDifficulty.ForLevel(ArithDifficulty.MaxLevel).Steps + 1,
             _ => ArithDifficulty.ForLevel(ArithDifficulty.MaxLevel).Steps,
         };

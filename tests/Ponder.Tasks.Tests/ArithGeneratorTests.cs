@@ -42,14 +42,17 @@ public sealed class ArithGeneratorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ArithGenerator.Generate(6, 0));
     }
 
+    /// <summary>Each level is at least as hard as the one before in every dimension of its profile, and harder in one.</summary>
     [Fact]
     public void DifficultyGrowsWithTheLevel()
     {
         for (int level = 2; level <= ArithDifficulty.MaxLevel; level++)
         {
             var (easier, harder) = (ArithDifficulty.ForLevel(level - 1), ArithDifficulty.ForLevel(level));
-            Assert.True(harder.Steps > easier.Steps);
-            Assert.True(harder.MulShare > easier.MulShare);
+            Assert.True(harder.Steps >= easier.Steps && harder.FirstMax >= easier.FirstMax && harder.AddSubMax >= easier.AddSubMax
+                && harder.MulMax >= easier.MulMax && harder.MulShare >= easier.MulShare && harder.ResultMax >= easier.ResultMax,
+                $"level {level} is easier than level {level - 1} in some dimension");
+            Assert.NotEqual(easier with { Level = level }, harder);
         }
     }
 
@@ -101,7 +104,8 @@ public sealed class ArithGeneratorTests
         foreach (int level in AllLevels)
         {
             int longest = ArithGenerator.Generate(level, 5).Take(5000).Max(p => ArithTask.Format(p).Length);
-            Assert.True(longest <= 120, $"level {level}: a prompt and solution take {longest} characters");
+            // Half the policies' context of 512, so a revision prompt with one earlier attempt and its answer still fit.
+            Assert.True(longest <= 256, $"level {level}: a prompt and solution take {longest} characters");
         }
     }
 

@@ -45,7 +45,7 @@ public sealed record GradedSamples(ArithProblem Problem, IReadOnlyList<string> S
 /// <summary>Samples a policy on arith problems and grades every sample with <see cref="ArithChecker"/>.</summary>
 public static class ArithEvaluation
 {
-    /// <summary>Longest solution a policy may write; a level-5 canonical solution is about 90 characters.</summary>
+    /// <summary>Longest solution a policy may write; a level-5 canonical solution takes at most about 133 characters.</summary>
     public const int MaxSolutionTokens = 192;
 
     /// <summary>

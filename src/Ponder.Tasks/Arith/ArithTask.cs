@@ -17,8 +17,9 @@ namespace Ponder.Tasks.Arith;
 /// is written in the solution format:
 /// <c>"Q:(7+5)-3\nW:\n7+5=12\n12-3=8\nA:8\nR:\n"</c> is continued by <c>"7+5=12\n12-3=9\nA:9\n"</c>. With no previous
 /// attempts the revision prompt is the plain prompt, so a plain solution is a revision with zero attempts.</para>
-/// <para>Lengths: a level-5 prompt and solution together take about 90 characters, at most about 105; a level-5 revision
-/// example (four attempts and the completion) at most about 410, so a policy that revises needs a context of 512.</para>
+/// <para>Lengths: a level-5 prompt takes at most about 66 characters and its solution at most about 133 (nine lines of up to
+/// four-digit numbers and the answer line); a revision prompt with one or two level-5 attempts fits a context of 512, one
+/// with four does not, and the policies' training truncates such documents at the row length.</para>
 /// <para>All members are pure functions and thread-safe.</para>
 /// </remarks>
 public static class ArithTask
