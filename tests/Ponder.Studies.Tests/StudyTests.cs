@@ -1,5 +1,11 @@
 using System.Text.Json;
+using Ponder.Analysis;
+using Ponder.Compute;
 using Ponder.Engine.Inference;
+using Ponder.Generation;
+using Ponder.Scoring;
+using Ponder.Strategies;
+using Ponder.Studies.Arith;
 using Ponder.Engine.Model;
 using Ponder.Studies.Reports;
 using Ponder.Studies.Store;
@@ -96,6 +102,69 @@ public sealed class StudyTests : IDisposable
             using var a = SampleStore.Open(expected.Stores[i]);
             using var b = SampleStore.Open(resumed.Stores[i]);
             Assert.Equal(a.Results().Select(r => r with { WallSeconds = 0 }), b.Results().Select(r => r with { WallSeconds = 0 }));
+        }
+    }
+
+    // Every sample of a problem has the same length (the answer line, right or with its last digit changed), so every
+    // subset of a pool costs the same: the analysis's expectation over draws is then exactly one solve's cost.
+    private sealed class SameLengthPolicy : ITextGenerator
+    {
+        public ModelCard Card { get; } = new("scripted-small", 1_000_000, 900_000, 4, 128, 128, 4, 4, 512, 20);
+
+        public Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
+        {
+            string expression = request.Prefix[2..request.Prefix.IndexOf('\n')];
+            string answer = ArithProblem.Parse(expression, 1).Answer.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var continuations = Enumerable.Range(0, request.Count).Select(i =>
+            {
+                bool wrong = SplitMix64.Derive(request.Sampling.Seed ?? 0, (ulong)i) % 3 == 0;
+                string text = $"A:{(wrong ? answer[..^1] + (char)('0' + (answer[^1] - '0' + 1) % 10) : answer)}\n";
+                return new Continuation(text, FinishReason.EndOfSequence, request.Prefix.Length, i == 0 ? 0 : request.Prefix.Length, text.Length + 1, null);
+            }).ToArray();
+            return Task.FromResult(new GenerationResult(continuations));
+        }
+    }
+
+    // Scores depend on the problem alone, so a solver's pilot bins a problem as the pool's first samples do. Steps are
+    // counted without their trailing delimiter, as EngineStepScorer renders them (a sweep passes the checker's lines, a
+    // strategy its delimited steps).
+    private sealed class ProblemScoredPrm : IStepScorer
+    {
+        public ModelCard? Card { get; } = new("scripted-prm", 500_000, 400_000, 2, 64, 64, 2, 2, 512, 20);
+
+        public Task<StepScores> ScoreStepsAsync(Problem problem, IReadOnlyList<string> steps, CancellationToken cancellationToken = default)
+        {
+            double score = 0.05 + (int)(StableHash(problem.Id) % 9) / 10.0;
+            return Task.FromResult(new StepScores(steps.Select(_ => score).ToArray(), new SequenceUsage(problem.Prompt.Length + steps.Sum(s => s.TrimEnd('\n').Length), 0, 0)));
+        }
+
+        private static ulong StableHash(string text) => text.Aggregate(14695981039346656037UL, (h, c) => (h ^ c) * 1099511628211UL);
+    }
+
+    [Fact]
+    public async Task TheReportChargesThePredictedPolicyWhatComputeOptimalSpends()
+    {
+        var config = new StudyConfig
+        {
+            SmallModel = "scripted-small", LargeModel = StudyConfig.NoModel, Prm = "scripted-prm", ProblemsPerLevel = 4,
+            Strategies = ["majority", "best-of-n", "weighted-best-of-n"], Budgets = [1, 2, 4, 8], Seed = 5,
+        };
+        var models = new StudyModels(new SameLengthPolicy(), null, new ProblemScoredPrm());
+        var runs = await StudyRunner.RunAsync(config, models, _folder, resume: false);
+        var (findings, _) = StudyRunner.Report(config, runs.Stores, _folder, "ponder study");
+        var policy = findings.PredictedPolicy!;
+        Assert.Contains(policy.Policy.Entries, e => e.RunBudget > policy.Policy.PilotSamples);   // fresh samples join the pilot's somewhere
+
+        var solver = StrategyRegistry.CreateDefault().Create("compute-optimal", ArithStrategies.Context(models.Small, models.Prm, HardwareProfile.Cpu2CoreAvx2),
+            new ComputeOptimalOptions { Policy = policy.Policy });
+        var problems = StudyRunner.Problems(ArithSplit.Test, 4);
+        Assert.Equal([2, 4, 8], policy.Test.Select(t => t.Budget));   // budget 1 cannot hold the pilot of 2
+        foreach (var point in policy.Test)
+        {
+            double spent = 0;
+            foreach (var problem in problems)
+                spent += (await solver.SolveAsync(ArithStrategies.ToProblem(problem), Budget.OfGenerations(point.Budget), seed: 9)).Compute.Flops!.Value;
+            Assert.Equal(point.Flops, spent / problems.Count, point.Flops * 1e-12);
         }
     }
 

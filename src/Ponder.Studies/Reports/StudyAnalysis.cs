@@ -246,13 +246,21 @@ public static class StudyAnalysis
         foreach (int budget in policy.Budgets)
         {
             var measured = new List<(int Bin, double Accuracy, double Flops)>();
-            int missing = 0;
+            int missing = 0, unaffordable = 0;
             foreach (string problem in test.Problems.Where(testSolvability.ContainsKey))
             {
+                // What compute-optimal runs at this generation budget: the entry of the largest policy budget that fits
+                // with the pilot (an oracle policy has none).
                 int bin = policy.Bins.BinOf(testSolvability[problem]);
-                var entry = policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
+                var entry = measure == DifficultyMeasure.Predicted ? policy.Choose(bin, budget) : policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
+                if (entry is null) { unaffordable++; continue; }
                 if (!outcomes.TryGetValue((problem, new Configuration(entry.Strategy, entry.Options), entry.RunBudget), out var outcome)) { missing++; continue; }
                 measured.Add((bin, outcome.Accuracy, outcome.Flops));
+            }
+            if (unaffordable > 0)
+            {
+                notes.Add($"The {measure} policy has no configuration that fits in {budget} generations with its pilot of {pilot} for {unaffordable} problems: that budget is left out of its curve.");
+                continue;
             }
             if (missing > 0 || measured.Count == 0)
             {
