@@ -75,10 +75,12 @@ public sealed record StudyConfig
     public string SmallModelOrDefault => SmallModel ?? "builtin:arith-small";
 
     /// <summary>The large policy, or null when the study has none.</summary>
-    public string? LargeModelOrNull => (LargeModel ?? "builtin:arith-large") is var large && large == NoModel ? null : large;
+    public string? LargeModelOrNull => UnlessNone(LargeModel ?? "builtin:arith-large");
 
     /// <summary>The PRM, or null when the study has none.</summary>
-    public string? PrmOrNull => (Prm ?? "builtin:arith-prm") is var prm && prm == NoModel ? null : prm;
+    public string? PrmOrNull => UnlessNone(Prm ?? "builtin:arith-prm");
+
+    private static string? UnlessNone(string model) => model == NoModel ? null : model;
 
     /// <summary><see cref="Splits"/> or the default.</summary>
     public IReadOnlyList<ArithSplit> SplitsOrDefault => Splits ?? [ArithSplit.Calibration, ArithSplit.Test];

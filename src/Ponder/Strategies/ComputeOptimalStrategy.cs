@@ -31,7 +31,7 @@ public sealed record ComputeOptimalOptions : StrategyOptions
             if (!ComputeOptimalPolicy.ReusesPilot(entry.Strategy)) continue;
             using var json = JsonDocument.Parse(entry.Options);
             var options = registry.ParseOptions(entry.Strategy, json.RootElement);
-            float temperature = options?.Temperature ?? DefaultTemperature;
+            float temperature = options?.TemperatureOrDefault ?? DefaultTemperature;
             if (temperature != Policy.PilotTemperature)
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                     $"the policy's entry for bin {entry.Bin} at budget {entry.Budget} samples at temperature {temperature}, but reuses the pilot's samples drawn at {Policy.PilotTemperature}"));
@@ -45,9 +45,6 @@ public sealed record ComputeOptimalOptions : StrategyOptions
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"compute-optimal needs a budget of at least {needed} generations: a pilot of {Policy.PilotSamples} and the policy's smallest configuration in every bin; got {generations}"));
     }
-
-    // The sampling temperature of options that leave it unset (StrategyOptions' default).
-    private const float DefaultTemperature = 0.8f;
 }
 
 /// <summary>
