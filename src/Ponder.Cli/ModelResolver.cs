@@ -62,6 +62,10 @@ internal static class ModelResolver
         string dir = ModelsDirectory();
         string path = Path.Combine(dir, name + ".gguf");
         if (File.Exists(path)) return path;
+        // A built-in model not trained yet has its training config beside where it belongs: say how to make it.
+        string config = Path.Combine(dir, name + ".train.json");
+        if (File.Exists(config))
+            throw new UserError($"builtin:{name} not found in {Path.GetFileName(dir)}/; train it with ponder train --config {Path.GetFileName(dir)}/{name}.train.json");
         var available = Directory.Exists(dir) ? Directory.GetFiles(dir, "*.gguf").Select(p => "builtin:" + Path.GetFileNameWithoutExtension(p)).ToArray() : [];
         throw new UserError($"no built-in model named {name} in {dir}" + (available.Length > 0 ? $"; available: {string.Join(", ", available)}" : ""));
     }

@@ -9,6 +9,7 @@ var root = new RootCommand("Ponder: spend a language model's inference compute w
     EvalCommand.Create(),
     SolveCommand.Create(),
     RunCommand.Create(),
+    StudyCommand.Create(),
     ReportCommand.Create(),
     ExportCommand.Create(),
     GradeCommand.Create(),

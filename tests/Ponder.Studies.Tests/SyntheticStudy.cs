@@ -19,7 +19,11 @@ internal static class SyntheticStudy
 {
     public const int PoolSize = 16;
     public static readonly int[] Budgets = [1, 4, 16];
-    public const double SmallFlopsPerSample = 1e8, LargeFlopsPerSample = 4.3e8, VerifierFlopsPerSample = 5e7;
+
+    // The runs' model cards: they price every row, as a sweep prices its calls, and the policy's pilot.
+    public static readonly ModelCard SmallCard = new("small", 1_000_000, 900_000, 4, 128, 128, 4, 4, 512, 20);
+    public static readonly ModelCard LargeCard = new("large", 4_300_000, 4_100_000, 8, 256, 256, 8, 8, 512, 20);
+    public static readonly ModelCard PrmCard = new("prm", 1_000_000, 900_000, 4, 128, 128, 4, 4, 512, 20);
 
     public static readonly Dictionary<string, ModelFacts> Models = new()
     {
@@ -33,7 +37,7 @@ internal static class SyntheticStudy
         var samples = new List<PoolSample>();
         var results = new List<ResultRow>();
         string pool = Sweep.PoolKey(0.8f, PoolSize);
-        double perSample = model == "large" ? LargeFlopsPerSample : SmallFlopsPerSample;
+        var card = model == "large" ? LargeCard : SmallCard;
         for (int level = 1; level <= 5; level++)
             for (int i = 0; i < problemsPerLevel; i++)
             {
@@ -54,19 +58,25 @@ internal static class SyntheticStudy
                     {
                         var rule = PoolEstimators.RuleOf(strategy)!.Value;
                         double accuracy = PoolEstimators.Estimate(candidates, budget, rule, ArithAnswerKey.Instance, 64, seed);
-                        double verifier = rule is PoolRule.BestOfN or PoolRule.WeightedBestOfN ? budget * VerifierFlopsPerSample : 0;
-                        results.Add(new ResultRow(id, level, strategy, pool, budget, seed, accuracy, 10, 20 * budget, budget * perSample, verifier, 0.01, 0.01, null, "synthetic"));
+                        // Every sample has the same tokens, so every size-b subset costs what the first b samples do.
+                        double verifier = rule is PoolRule.BestOfN or PoolRule.WeightedBestOfN ? PoolPricing.Scoring(problemSamples.Take(budget), PrmCard) : 0;
+                        results.Add(new ResultRow(id, level, strategy, pool, budget, seed, accuracy, 10, 20 * budget,
+                            PoolPricing.Generation(problemSamples.Take(budget), card), verifier, 0.01, 0.01, null, "synthetic"));
                     }
                     if (budget > 1)
                     {
                         double beam = Math.Min(1, 1 - Math.Pow(1 - p, budget * 0.8));
                         results.Add(new ResultRow(id, level, "beam", """{"temperature":0.8,"beamWidth":4}""", budget, seed, rng.NextBool(beam) ? 1 : 0, 10, 20 * budget,
-                            budget * perSample * 1.2, budget * VerifierFlopsPerSample * 2, 0.01, 0.01, "42", "synthetic"));
+                            PoolPricing.Generation(problemSamples.Take(budget), card) * 1.2, PoolPricing.Scoring(problemSamples.Take(budget), PrmCard) * 2,
+                            0.01, 0.01, "42", "synthetic"));
                     }
                 }
             }
         string config = JsonSerializer.Serialize(new { task = "arith", split, model, seed, temperature = 0.8f, prm = "prm" });
-        return new StudyRun($"{model}-{split}.db", model, split, seed, 0.8f, config, samples, results);
+        return new StudyRun($"{model}-{split}.db", model, split, seed, 0.8f, config, samples, results)
+        {
+            Cards = new RunModelCards(card, model == "large" ? null : PrmCard),
+        };
     }
 
     public static StudyData Data(int problemsPerLevel = 12) => new(
@@ -79,5 +89,6 @@ internal static class SyntheticStudy
         using var store = SampleStore.Open(path);
         store.SetMeta("run_config", run.Config);
         store.Write(run.Samples, run.Results);
+        run.Cards?.Save(store);
     }
 }

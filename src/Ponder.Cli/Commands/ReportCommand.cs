@@ -16,7 +16,11 @@ internal static class ReportCommand
         };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Report folder (created if absent)", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the subset draws and bootstrap resamples", DefaultValueFactory = _ => 1 };
-        var pilot = new Option<int>("--pilot") { Description = "Pilot samples whose mean PRM score predicts difficulty (charged to the policy)", DefaultValueFactory = _ => 4 };
+        var pilot = new Option<int>("--pilot")
+        {
+            Description = "Pilot samples whose mean PRM score predicts difficulty (charged to the policy, reused by its sampling configurations)",
+            DefaultValueFactory = _ => Ponder.Analysis.ComputeOptimalPolicy.DefaultPilotSamples,
+        };
         var small = new Option<string?>("--small-model") { Description = "The small policy (default: the model with a calibration run)" };
         var large = new Option<string?>("--large-model") { Description = "The large policy for the FLOPs-matched comparison (default: the other model)" };
         var command = new Command("report", "Analyse sample stores into a report folder: index.html with charts, summary.json and compute-optimal policy files")

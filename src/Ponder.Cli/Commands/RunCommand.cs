@@ -87,6 +87,7 @@ internal static class RunCommand
                     temperature = parse.GetValue(temperature), model = modelName,
                 });
             using var sampleStore = OpenStore(parse.GetValue(store)!.FullName, runConfig, parse.GetValue(resume));
+            new RunModelCards(policy.Card, scorer?.Card).Save(sampleStore);
             var sweep = new Sweep(studyTask, studyTask.Context(policy, scorer, HardwareProfile.Cpu2CoreAvx2), sampleStore, sweepOptions);
             await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async ctx =>

@@ -19,7 +19,10 @@ public sealed record StudyAnalysisOptions
     /// <summary>Seed of the subset draws and bootstrap resamples. Default 1.</summary>
     public ulong? Seed { get; init; }
 
-    /// <summary>Pilot samples whose mean final PRM score predicts difficulty (charged to the policy). Default 4.</summary>
+    /// <summary>
+    /// Pilot samples whose mean final PRM score predicts difficulty; charged to the policy, and reused as the first
+    /// candidates of a sampling configuration. Default <see cref="ComputeOptimalPolicy.DefaultPilotSamples"/>.
+    /// </summary>
     public int? PilotSamples { get; init; }
 
     /// <summary>Random subsets per k for majority@k and best-of-k. Default 64.</summary>
@@ -44,7 +47,7 @@ public sealed record StudyAnalysisOptions
     public IAnswerKey? AnswerKey { get; init; }
 
     internal ulong SeedOrDefault => Seed ?? 1;
-    internal int PilotSamplesOrDefault => PilotSamples ?? 4;
+    internal int PilotSamplesOrDefault => PilotSamples ?? ComputeOptimalPolicy.DefaultPilotSamples;
     internal int SubsetsOrDefault => Subsets ?? 64;
     internal int ResamplesOrDefault => Resamples ?? Bootstrap.DefaultResamples;
     internal double VerifierThresholdOrDefault => VerifierThreshold ?? 0.5;
@@ -96,30 +99,32 @@ public static class StudyAnalysis
         else
         {
             oracle = Policy(DifficultyMeasure.Oracle, calibration, evaluation, options, notes);
-            if (calibration.HasScores(options.PilotSamplesOrDefault) && evaluation.HasScores(options.PilotSamplesOrDefault))
-                predicted = Policy(DifficultyMeasure.Predicted, calibration, evaluation, options, notes);
-            else notes.Add((calibration.HasScores(1) && evaluation.HasScores(1)
-                    ? $"Some pools are smaller than the pilot of {options.PilotSamplesOrDefault} samples"
-                    : "The pools have no PRM scores")
-                + ": the policy on predicted difficulty is left out; headline figures use the oracle-difficulty policy, an upper bound.");
+            int pilot = options.PilotSamplesOrDefault;
+            string? missing = !(calibration.HasScores(1) && evaluation.HasScores(1)) ? "The pools have no PRM scores"
+                : !(calibration.HasScores(pilot) && evaluation.HasScores(pilot)) ? $"Some pools are smaller than the pilot of {pilot} samples"
+                : !(calibration.CanPricePilot && evaluation.CanPricePilot) ? "The stores record no model cards to price the pilot with (stores written before runs recorded them)"
+                : null;
+            if (missing is null) predicted = Policy(DifficultyMeasure.Predicted, calibration, evaluation, options, notes);
+            else notes.Add(missing + ": the policy on predicted difficulty is left out; headline figures use the oracle-difficulty policy, an upper bound.");
         }
 
         var baselines = new[] { MajorityVoteStrategy.StrategyName, BestOfNStrategy.StrategyName, WeightedBestOfNStrategy.StrategyName }
             .Select(name => BaselineCurve(evaluation, name)).OfType<AccuracyCurve>().ToArray();
         var headline = predicted ?? oracle;
-        EfficiencyComparison? Versus(string baseline)
+        EfficiencyComparison? Versus(string baseline, PolicyFindings? policy)
         {
             var curve = baselines.FirstOrDefault(c => c.Name == baseline);
-            if (headline is null) return null;
+            if (policy is null) return null;
             if (curve is null)
             {
-                notes.Add($"No {baseline} runs: the efficiency multiplier against it is left out.");
+                if (policy == headline) notes.Add($"No {baseline} runs: the efficiency multiplier against it is left out.");
                 return null;
             }
-            var comparison = EfficiencyMultiplier.Compare(curve, headline.Curve);
-            if (comparison is null) notes.Add($"{headline.Name} and {baseline} reach no common accuracy: no efficiency multiplier against it.");
+            var comparison = EfficiencyMultiplier.Compare(curve, policy.Curve);
+            if (comparison is null) notes.Add($"{policy.Name} and {baseline} reach no common accuracy: no efficiency multiplier against it.");
             return comparison;
         }
+        var upperBound = predicted is null ? null : oracle;
 
         return new StudyFindings
         {
@@ -131,8 +136,10 @@ public static class StudyAnalysis
             PredictedPolicy = predicted,
             OraclePolicy = oracle,
             Baselines = baselines,
-            EfficiencyVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName),
-            EfficiencyVsMajority = Versus(MajorityVoteStrategy.StrategyName),
+            EfficiencyVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName, headline),
+            EfficiencyVsMajority = Versus(MajorityVoteStrategy.StrategyName, headline),
+            OracleUpperBoundVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName, upperBound),
+            OracleUpperBoundVsMajority = Versus(MajorityVoteStrategy.StrategyName, upperBound),
             FlopsMatched = FlopsMatchedComparison(data, small, evaluation, headline, options, notes),
             Verifier = Verifier(evaluation, options, notes),
             Notes = notes,
@@ -218,7 +225,7 @@ public static class StudyAnalysis
         ComputeOptimalPolicy policy;
         try
         {
-            policy = PolicySelection.Select(new CalibrationSet(calibration.Outcomes().ToArray(), calibrationSolvability), new PolicySelectionOptions
+            policy = PolicySelection.Select(new CalibrationSet(PolicyOutcomes(calibration, measure, options), calibrationSolvability), new PolicySelectionOptions
             {
                 Difficulty = measure, PilotSamples = pilot, PilotTemperature = calibration.Run.Temperature,
             });
@@ -231,26 +238,29 @@ public static class StudyAnalysis
 
         // Evaluation on the test split: from here on, test labels are read.
         var testSolvability = test.Solvability(measure, pilot);
-        var outcomes = test.Outcomes().GroupBy(o => (o.ProblemId, o.Configuration, o.Budget))
+        var outcomes = PolicyOutcomes(test, measure, options).GroupBy(o => (o.ProblemId, o.Configuration, o.Budget))
             .ToDictionary(g => g.Key, g => (Accuracy: g.Average(o => o.Accuracy), Flops: g.Average(o => o.Flops)));
-        bool chargePilot = measure == DifficultyMeasure.Predicted;
-        var pilotFlops = chargePilot ? test.Problems.ToDictionary(p => p, p => test.PilotFlops(p, pilot), StringComparer.Ordinal) : null;
-        if (chargePilot && pilotFlops!.Values.Any(f => f is null))
-            notes.Add("Some test problems have no best-of-N rows to price the pilot from: their pilot is charged its policy FLOPs only.");
         var testPoints = new List<PolicyTestPoint>();
         var perBin = new List<PolicyBinResult>();
         ulong seed = options.SeedOrDefault;
         foreach (int budget in policy.Budgets)
         {
             var measured = new List<(int Bin, double Accuracy, double Flops)>();
-            int missing = 0;
+            int missing = 0, unaffordable = 0;
             foreach (string problem in test.Problems.Where(testSolvability.ContainsKey))
             {
+                // What compute-optimal runs at this generation budget: the entry of the largest policy budget that fits
+                // with the pilot (an oracle policy has none).
                 int bin = policy.Bins.BinOf(testSolvability[problem]);
-                var entry = policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
-                if (!outcomes.TryGetValue((problem, new Configuration(entry.Strategy, entry.Options), budget), out var outcome)) { missing++; continue; }
-                double pilotCost = chargePilot ? pilotFlops![problem] ?? test.PilotPolicyFlops(problem, pilot) : 0;
-                measured.Add((bin, outcome.Accuracy, outcome.Flops + pilotCost));
+                var entry = measure == DifficultyMeasure.Predicted ? policy.Choose(bin, budget) : policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
+                if (entry is null) { unaffordable++; continue; }
+                if (!outcomes.TryGetValue((problem, new Configuration(entry.Strategy, entry.Options), entry.RunBudget), out var outcome)) { missing++; continue; }
+                measured.Add((bin, outcome.Accuracy, outcome.Flops));
+            }
+            if (unaffordable > 0)
+            {
+                notes.Add($"The {measure} policy has no configuration that fits in {budget} generations with its pilot of {pilot} for {unaffordable} problems: that budget is left out of its curve.");
+                continue;
             }
             if (missing > 0 || measured.Count == 0)
             {
@@ -263,7 +273,46 @@ public static class StudyAnalysis
                 .Select(g => new PolicyBinResult(g.Key, budget, g.Count(), g.Average(m => m.Accuracy), g.Average(m => m.Flops))));
         }
         if (testPoints.Count == 0) return null;
-        return new PolicyFindings(policy, testPoints, perBin, chargePilot);
+        return new PolicyFindings(policy, testPoints, perBin, measure == DifficultyMeasure.Predicted);
+    }
+
+    /// <summary>
+    /// Every configuration's outcome on every problem and budget of <paramref name="run"/> as a policy on
+    /// <paramref name="measure"/> would spend and score it — one function for the calibration outcomes selection sees and
+    /// the test outcomes the policy is judged by. Oracle difficulty needs no pilot: the run's rows. Predicted difficulty
+    /// runs a pilot of the pool's first P samples, PRM-scored (exactly what <c>compute-optimal</c> runs): a sampling
+    /// configuration at budget b keeps them as its first candidates and adds max(0, b − P) samples drawn from the rest of
+    /// the pool (accuracy and FLOPs averaged over those draws, prefill charged once per request as the strategy's two
+    /// requests pay it); any other configuration is its row plus the pilot's FLOPs.
+    /// </summary>
+    private static Outcome[] PolicyOutcomes(RunView run, DifficultyMeasure measure, StudyAnalysisOptions options)
+    {
+        var rows = run.Outcomes().ToArray();
+        if (measure == DifficultyMeasure.Oracle) return rows;
+        int pilot = options.PilotSamplesOrDefault;
+        var key = options.AnswerKeyOrDefault;
+        var cards = run.Run.Cards!;
+        var problemIndex = run.Problems.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => (ulong)x.i, StringComparer.Ordinal);
+        return rows.Where(o => run.Pools.ContainsKey(o.ProblemId)).Select(o =>
+        {
+            var pool = run.Pools[o.ProblemId];
+            double pilotFlops = PoolPricing.Generation(pool.Take(pilot), cards.Policy!) + PoolPricing.Scoring(pool.Take(pilot), cards.Verifier!);
+            if (!ComputeOptimalPolicy.ReusesPilot(o.Configuration.Strategy)) return o with { Flops = o.Flops + pilotFlops };
+            var rule = PoolEstimators.RuleOf(o.Configuration.Strategy)!.Value;
+            var candidates = pool.Select(s => new Candidate(s.Index, s.Text, s.Answer, s.Score, null, Generation.FinishReason.EndOfSequence, null, s.Correct)).ToArray();
+            int fresh = Math.Max(0, o.Budget - pilot);
+            var draws = fresh == 0 ? [[]] : PoolSubsets.Draw(pool.Length - pilot, fresh, options.SubsetsOrDefault,
+                SplitMix64.Derive(options.SeedOrDefault, problemIndex[o.ProblemId])).Select(d => d.Select(i => i + pilot).ToArray()).ToArray();
+            double solved = 0, flops = 0;
+            foreach (var draw in draws)
+            {
+                var chosen = Enumerable.Range(0, pilot).Concat(draw).Select(i => candidates[i]).ToArray();
+                solved += PoolEstimators.Solves(chosen, rule, key) ? 1 : 0;
+                var drawn = draw.Select(i => pool[i]).ToArray();
+                flops += pilotFlops + PoolPricing.Generation(drawn, cards.Policy!) + (rule == PoolRule.Majority ? 0 : PoolPricing.Scoring(drawn, cards.Verifier!));
+            }
+            return o with { Accuracy = solved / draws.Length, Flops = flops / draws.Length };
+        }).ToArray();
     }
 
     // ── Small versus large at matched FLOPs ────────────────────────────────────────────────────────────────────────
@@ -384,18 +433,8 @@ public static class StudyAnalysis
             return solvability;
         }
 
-        /// <summary>
-        /// The pilot's FLOPs on a problem: its scored best-of-N row at the budget nearest the pilot, scaled to the pilot's
-        /// size (exact when the pilot's size is a budget of the sweep); null without such rows.
-        /// </summary>
-        public double? PilotFlops(string problem, int pilot) =>
-            Run.Results.Where(r => r.ProblemId == problem && r.Strategy is WeightedBestOfNStrategy.StrategyName or BestOfNStrategy.StrategyName && r.VerifierFlops > 0)
-                .OrderBy(r => Math.Abs(r.Budget - pilot)).Select(r => (r.PolicyFlops + r.VerifierFlops) / r.Budget * pilot).Cast<double?>().FirstOrDefault();
-
-        /// <summary>The pilot's policy FLOPs alone, from any pool strategy's row, for problems without best-of-N rows.</summary>
-        public double PilotPolicyFlops(string problem, int pilot) =>
-            Run.Results.Where(r => r.ProblemId == problem && SweepOptions.PoolStrategies.Contains(r.Strategy))
-                .OrderBy(r => Math.Abs(r.Budget - pilot)).Select(r => r.PolicyFlops / r.Budget * pilot).FirstOrDefault();
+        /// <summary>Whether the run's store recorded the policy's and the PRM's cards, which price a pilot exactly.</summary>
+        public bool CanPricePilot => Run.Cards is { Policy: not null, Verifier: not null };
     }
 
 }

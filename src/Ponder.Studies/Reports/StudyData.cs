@@ -20,6 +20,9 @@ namespace Ponder.Studies.Reports;
 public sealed record StudyRun(string Source, string Model, string Split, ulong Seed, float Temperature, string Config,
     IReadOnlyList<PoolSample> Samples, IReadOnlyList<ResultRow> Results)
 {
+    /// <summary>The cards of the run's models, as recorded in its store; null for a store written before runs recorded them.</summary>
+    public RunModelCards? Cards { get; init; }
+
     /// <summary>Whether this run is of the calibration split.</summary>
     public bool IsCalibration => Split.Equals("Calibration", StringComparison.OrdinalIgnoreCase);
 
@@ -67,7 +70,10 @@ public sealed record StudyData(IReadOnlyList<StudyRun> Runs, IReadOnlyDictionary
                 using var json = JsonDocument.Parse(config);
                 var root = json.RootElement;
                 runs.Add(new StudyRun(path, root.GetProperty("model").GetString()!, root.GetProperty("split").GetString()!,
-                    root.GetProperty("seed").GetUInt64(), root.GetProperty("temperature").GetSingle(), config, store.Samples(), store.Results()));
+                    root.GetProperty("seed").GetUInt64(), root.GetProperty("temperature").GetSingle(), config, store.Samples(), store.Results())
+                {
+                    Cards = RunModelCards.Load(store),
+                });
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {

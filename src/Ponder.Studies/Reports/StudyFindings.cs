@@ -101,6 +101,15 @@ public sealed record StudyFindings
     /// <summary>The headline policy versus majority vote.</summary>
     public EfficiencyComparison? EfficiencyVsMajority { get; init; }
 
+    /// <summary>
+    /// The oracle-difficulty policy versus weighted best-of-N when the headline is the predicted policy: an upper bound
+    /// (binning by the answer is not deployable); null otherwise.
+    /// </summary>
+    public EfficiencyComparison? OracleUpperBoundVsWeightedBestOfN { get; init; }
+
+    /// <summary>The oracle-difficulty policy versus majority vote when the headline is the predicted policy (an upper bound).</summary>
+    public EfficiencyComparison? OracleUpperBoundVsMajority { get; init; }
+
     /// <summary>Small versus large at matched FLOPs; null without a large model's run on the evaluation split.</summary>
     public FlopsMatchedFindings? FlopsMatched { get; init; }
 

@@ -153,6 +153,10 @@ public static class StudyReport
                     ? $"<tr><td class=\"text\">{name}</td><td>–</td><td>–</td></tr>"
                     : $"<tr><td class=\"text\">{name}</td><td><b>{F(comparison.GeometricMean, "F2")}×</b></td><td>{F(comparison.AccuracyLow, "F3")}–{F(comparison.AccuracyHigh, "F3")}</td></tr>");
             html.Line("</table>");
+            if (findings.OracleUpperBoundVsWeightedBestOfN is not null || findings.OracleUpperBoundVsMajority is not null)
+                html.Line("<p>Upper bound, not deployable: the same policy binning by oracle difficulty (the answer) would reach " +
+                    string.Join(" and ", new[] { ("weighted best-of-N", findings.OracleUpperBoundVsWeightedBestOfN), ("majority vote", findings.OracleUpperBoundVsMajority) }
+                        .Where(c => c.Item2 is not null).Select(c => $"{F(c.Item2!.GeometricMean, "F2")}× against {c.Item1}")) + ".</p>");
         }
         else html.Note("No compute-optimal policy, so no efficiency multiplier.");
         if (findings.Notes.Count > 0)
@@ -195,10 +199,10 @@ public static class StudyReport
         var policy = findings.Policy;
         string file = policy.Difficulty == DifficultyMeasure.Predicted ? "policy-predicted.json" : "policy-oracle.json";
         string how = policy.Difficulty == DifficultyMeasure.Predicted
-            ? $"predicted difficulty: the mean final PRM score of a pilot of {policy.PilotSamples} samples, whose FLOPs are charged to the policy"
+            ? $"predicted difficulty: the mean final PRM score of a pilot of {policy.PilotSamples} samples, whose FLOPs are charged to the policy (a sampling configuration keeps the pilot's samples as its first candidates, as compute-optimal does)"
             : "oracle difficulty: pass@1 of the pool (an upper bound: binning reads the answers)";
         html.Line($"<h3>{E(findings.Name)}</h3><p>Bins fitted on the calibration split by {E(how)}; thresholds {string.Join(", ", policy.Bins.Thresholds.Select(t => F(t, "F3")))}. " +
-            $"Each cell: the configuration with the best calibration accuracy for the bin and budget, then calibration → test accuracy." +
+            $"Each cell: the configuration with the best calibration accuracy for the bin at that budget or a smaller one (ties to fewer FLOPs; @n when it runs at a smaller budget n), then calibration → test accuracy." +
             (files.Contains(file) ? $" Policy file: <a href=\"{file}\">{file}</a>" : "") +
             (files.Contains(file) && policy.Difficulty == DifficultyMeasure.Predicted ? $" (apply with <code>ponder solve --strategy compute-optimal --policy {file}</code>)." : ".") + "</p>");
         html.Line("<table><tr><th>bin (1 = easiest)</th>" + string.Concat(policy.Budgets.Select(b => $"<th class=\"text\">budget {b}</th>")) + "</tr>");
@@ -210,7 +214,8 @@ public static class StudyReport
                 var entry = policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
                 var test = findings.PerBin.FirstOrDefault(b => b.Bin == bin && b.Budget == budget);
                 string options = entry.Options == "{}" ? "" : " " + entry.Options.Trim('{', '}').Replace("\"", "");
-                html.Append($"<td class=\"text\">{E(entry.Strategy + options)}<br>{F(entry.CalibrationAccuracy, "F3")} (n={entry.CalibrationProblems}{(entry.PooledFallback ? ", all bins" : "")}) → " +
+                string runBudget = entry.RunBudget < entry.Budget ? $" @{entry.RunBudget}" : "";
+                html.Append($"<td class=\"text\">{E(entry.Strategy + options + runBudget)}<br>{F(entry.CalibrationAccuracy, "F3")} (n={entry.CalibrationProblems}{(entry.PooledFallback ? ", all bins" : "")}) → " +
                     (test is null ? "–" : $"{F(test.Accuracy, "F3")} (n={test.Problems})") + "</td>");
             }
             html.Line("</tr>");
@@ -284,6 +289,11 @@ public static class StudyReport
             ["efficiency"] = new JsonObject
             {
                 ["vs_weighted_best_of_n"] = Efficiency(findings.EfficiencyVsWeightedBestOfN), ["vs_majority"] = Efficiency(findings.EfficiencyVsMajority),
+                // The oracle-difficulty policy beside a predicted headline: an upper bound, labelled as one.
+                ["oracle_upper_bound"] = new JsonObject
+                {
+                    ["vs_weighted_best_of_n"] = Efficiency(findings.OracleUpperBoundVsWeightedBestOfN), ["vs_majority"] = Efficiency(findings.OracleUpperBoundVsMajority),
+                },
             },
             ["flops_matched"] = matched is null ? null : new JsonObject
             {

@@ -6,12 +6,15 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ponder.Strategies;
 
 namespace Ponder.Analysis;
 
 /// <summary>What a compute-optimal policy runs for one difficulty bin and budget, and the calibration figures that chose it.</summary>
 /// <param name="Bin">Difficulty bin, 1 (easiest) to the policy's bin count.</param>
-/// <param name="Budget">Budget in generations of the chosen configuration.</param>
+/// <param name="Budget">The policy budget the entry is for: the most generations the configuration may be run at.</param>
+/// <param name="RunBudget">The budget in generations the configuration runs at, at most <paramref name="Budget"/>: an easy bin
+/// that calibration solves as well with fewer samples spends fewer.</param>
 /// <param name="Strategy">The strategy's registered name.</param>
 /// <param name="Options">The strategy's options as a JSON object, as <c>StrategyRegistry.Create</c> reads them.</param>
 /// <param name="CalibrationAccuracy">Mean accuracy of the configuration on the bin's calibration problems.</param>
@@ -19,7 +22,7 @@ namespace Ponder.Analysis;
 /// <param name="CalibrationProblems">How many calibration problems the choice rests on.</param>
 /// <param name="PooledFallback">True when the bin had no calibration problems and the choice rests on all of them.</param>
 public sealed record PolicyEntry(
-    int Bin, int Budget, string Strategy, string Options, double CalibrationAccuracy, double CalibrationFlops, int CalibrationProblems,
+    int Bin, int Budget, int RunBudget, string Strategy, string Options, double CalibrationAccuracy, double CalibrationFlops, int CalibrationProblems,
     bool PooledFallback);
 
 /// <summary>
@@ -42,7 +45,10 @@ public sealed record ComputeOptimalPolicy
     /// <summary>The bin boundaries (a solvability statistic, higher is easier).</summary>
     public required DifficultyBins Bins { get; init; }
 
-    /// <summary>Samples of the pilot whose mean final PRM score predicts the bin (for <see cref="DifficultyMeasure.Predicted"/>).</summary>
+    /// <summary>
+    /// Samples of the pilot whose mean final PRM score predicts the bin (for <see cref="DifficultyMeasure.Predicted"/>).
+    /// The pilot's samples, scored, are the first candidates of a sampling configuration (<see cref="ReusesPilot"/>).
+    /// </summary>
     public required int PilotSamples { get; init; }
 
     /// <summary>Sampling temperature of the pilot: the temperature the bins were calibrated at.</summary>
@@ -54,9 +60,33 @@ public sealed record ComputeOptimalPolicy
     /// <summary>The budgets the policy has entries for, increasing.</summary>
     public IReadOnlyList<int> Budgets => Entries.Select(e => e.Budget).Distinct().Order().ToArray();
 
-    /// <summary>The entry for <paramref name="bin"/> at the largest budget ≤ <paramref name="maxBudget"/>, or null when every budget is larger.</summary>
-    public PolicyEntry? Choose(int bin, int maxBudget) =>
-        Entries.Where(e => e.Bin == bin && e.Budget <= maxBudget).MaxBy(e => e.Budget);
+    /// <summary>The default pilot size: two scored samples predict the bin, and a sampling configuration keeps them as candidates.</summary>
+    public const int DefaultPilotSamples = 2;
+
+    /// <summary>
+    /// Whether a configuration of <paramref name="strategy"/> takes the pilot's samples, with their PRM scores, as its first
+    /// candidates (majority, best-of-n, weighted-best-of-n: they draw independent samples at the pilot's temperature), so
+    /// that the pilot costs it no extra generations; any other strategy runs after the pilot.
+    /// </summary>
+    public static bool ReusesPilot(string strategy) =>
+        strategy is MajorityVoteStrategy.StrategyName or BestOfNStrategy.StrategyName or WeightedBestOfNStrategy.StrategyName;
+
+    /// <summary>
+    /// Generations an entry spends with the pilot: max(run budget, pilot) when it reuses the pilot's samples (a run budget
+    /// below the pilot still votes over every pilot sample, they are paid for), else pilot + run budget.
+    /// </summary>
+    public int GenerationsWithPilot(PolicyEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return ReusesPilot(entry.Strategy) ? Math.Max(entry.RunBudget, PilotSamples) : PilotSamples + entry.RunBudget;
+    }
+
+    /// <summary>
+    /// The entry for <paramref name="bin"/> at the largest policy budget whose generations with the pilot fit in
+    /// <paramref name="generations"/>, or null when none fits.
+    /// </summary>
+    public PolicyEntry? Choose(int bin, int generations) =>
+        Entries.Where(e => e.Bin == bin && GenerationsWithPilot(e) <= generations).MaxBy(e => e.Budget);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the problem unless every bin has an entry at every budget, once.</summary>
     public void Validate()
@@ -71,6 +101,8 @@ public sealed record ComputeOptimalPolicy
         {
             if (e.Bin < 1 || e.Bin > Bins.Count) throw new ArgumentException($"entry for bin {e.Bin}: bins are 1 to {Bins.Count}");
             if (e.Budget < 1) throw new ArgumentException($"entry for bin {e.Bin}: budget must be ≥ 1, got {e.Budget}");
+            if (e.RunBudget < 1 || e.RunBudget > e.Budget)
+                throw new ArgumentException($"entry for bin {e.Bin}, budget {e.Budget}: run budget must be in [1, {e.Budget}], got {e.RunBudget}");
             if (string.IsNullOrEmpty(e.Strategy)) throw new ArgumentException($"entry for bin {e.Bin}, budget {e.Budget}: no strategy");
         }
         foreach (int budget in Budgets)
@@ -149,6 +181,7 @@ public sealed class ComputeOptimalPolicyJsonConverter : JsonConverter<ComputeOpt
             writer.WriteStartObject();
             writer.WriteNumber("bin", e.Bin);
             writer.WriteNumber("budget", e.Budget);
+            writer.WriteNumber("run_budget", e.RunBudget);
             writer.WriteString("strategy", e.Strategy);
             writer.WritePropertyName("options");
             writer.WriteRawValue(e.Options);
@@ -185,7 +218,10 @@ public sealed class ComputeOptimalPolicyJsonConverter : JsonConverter<ComputeOpt
             if (e.ValueKind != JsonValueKind.Object) throw Malformed(source, $"{where} is not an object");
             if (!e.TryGetProperty("options", out var options) || options.ValueKind != JsonValueKind.Object)
                 throw Malformed(source, $"{where}: \"options\" must be a JSON object");
-            return new PolicyEntry(Int(e, "bin", source, where), Int(e, "budget", source, where), String(e, "strategy", source, where),
+            int budget = Int(e, "budget", source, where);
+            // Files written before run budgets existed ran every entry at its budget.
+            int runBudget = e.TryGetProperty("run_budget", out _) ? Int(e, "run_budget", source, where) : budget;
+            return new PolicyEntry(Int(e, "bin", source, where), budget, runBudget, String(e, "strategy", source, where),
                 options.GetRawText(), Number(e, "calibration_accuracy", source, where), Number(e, "calibration_flops", source, where),
                 Int(e, "calibration_problems", source, where),
                 e.TryGetProperty("pooled_fallback", out var fallback) && fallback.ValueKind == JsonValueKind.True);

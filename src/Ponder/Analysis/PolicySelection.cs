@@ -10,7 +10,7 @@ public sealed record Configuration(string Strategy, string Options);
 /// <param name="Configuration">What ran.</param>
 /// <param name="Budget">Budget in generations.</param>
 /// <param name="Accuracy">Correctness, or the expected correctness over subsets of a pool (in [0, 1]).</param>
-/// <param name="Flops">FLOPs spent (policy and verifier).</param>
+/// <param name="Flops">FLOPs spent (policy and verifier), as the policy would spend them (with a predicted-difficulty pilot).</param>
 public sealed record Outcome(string ProblemId, Configuration Configuration, int Budget, double Accuracy, double Flops);
 
 /// <summary>
@@ -27,7 +27,7 @@ public sealed record PolicySelectionOptions
     /// <summary>How the solvability statistic was measured. Required.</summary>
     public DifficultyMeasure? Difficulty { get; init; }
 
-    /// <summary>Samples of the pilot that predicts the bin. Default 4.</summary>
+    /// <summary>Samples of the pilot that predicts the bin. Default <see cref="ComputeOptimalPolicy.DefaultPilotSamples"/>.</summary>
     public int? PilotSamples { get; init; }
 
     /// <summary>Sampling temperature the pools (and so the pilot) were drawn at. Default 0.8.</summary>
@@ -36,7 +36,7 @@ public sealed record PolicySelectionOptions
     /// <summary>Difficulty bins. Default 5.</summary>
     public int? Bins { get; init; }
 
-    internal int PilotSamplesOrDefault => PilotSamples ?? 4;
+    internal int PilotSamplesOrDefault => PilotSamples ?? ComputeOptimalPolicy.DefaultPilotSamples;
     internal float PilotTemperatureOrDefault => PilotTemperature ?? 0.8f;
     internal int BinsOrDefault => Bins ?? DifficultyBins.DefaultCount;
 
@@ -52,9 +52,11 @@ public sealed record PolicySelectionOptions
 
 /// <summary>
 /// Compute-optimal policy selection (Snell et al.; DESIGN.md §7): fit quantile difficulty bins on the calibration
-/// problems, then for each bin and budget pick the configuration with the best mean calibration accuracy over the
-/// bin's problems (ties to fewer FLOPs, then to the name). Only configurations with an outcome on every problem of the
-/// bin at that budget compete, so every choice compares like with like.
+/// problems, then for each bin and budget pick the configuration, at that budget or a smaller one, with the best mean
+/// calibration accuracy over the bin's problems (ties to fewer FLOPs, then to the smaller budget, then to the name): a
+/// budget is what the policy may spend, and a bin that calibration solves as well with fewer samples spends fewer. Only
+/// configurations with an outcome on every problem of the bin at their budget compete, so every choice compares like
+/// with like. The outcomes' FLOPs must be what the policy spends (a predicted-difficulty pilot included).
 /// </summary>
 /// <remarks>Pure; thread-safe.</remarks>
 public static class PolicySelection
@@ -79,15 +81,16 @@ public static class PolicySelection
                 var members = problems.Where(p => binOf[p] == bin).ToHashSet(StringComparer.Ordinal);
                 bool pooled = members.Count == 0;
                 if (pooled) members = problems.ToHashSet(StringComparer.Ordinal);
-                var best = outcomes.Where(o => o.Budget == budget && members.Contains(o.ProblemId))
-                    .GroupBy(o => o.Configuration)
+                var best = outcomes.Where(o => o.Budget <= budget && members.Contains(o.ProblemId))
+                    .GroupBy(o => (o.Configuration, o.Budget))
                     .Where(g => g.Select(o => o.ProblemId).Distinct().Count() == members.Count)
-                    .Select(g => (Configuration: g.Key, Accuracy: g.Average(o => o.Accuracy), Flops: g.Average(o => o.Flops)))
-                    .OrderByDescending(c => c.Accuracy).ThenBy(c => c.Flops)
+                    .Select(g => (g.Key.Configuration, RunBudget: g.Key.Budget, Accuracy: g.Average(o => o.Accuracy), Flops: g.Average(o => o.Flops)))
+                    .OrderByDescending(c => c.Accuracy).ThenBy(c => c.Flops).ThenBy(c => c.RunBudget)
                     .ThenBy(c => c.Configuration.Strategy, StringComparer.Ordinal).ThenBy(c => c.Configuration.Options, StringComparer.Ordinal)
-                    .Select(c => ((Configuration, double, double)?)c).FirstOrDefault()
+                    .Select(c => ((Configuration Configuration, int RunBudget, double Accuracy, double Flops)?)c).FirstOrDefault()
                     ?? throw new ArgumentException($"no configuration was measured on every calibration problem of bin {bin} at budget {budget}");
-                entries.Add(new PolicyEntry(bin, budget, best.Item1.Strategy, best.Item1.Options, best.Item2, best.Item3, members.Count, pooled));
+                entries.Add(new PolicyEntry(bin, budget, best.RunBudget, best.Configuration.Strategy, best.Configuration.Options, best.Accuracy, best.Flops,
+                    members.Count, pooled));
             }
         var policy = new ComputeOptimalPolicy
         {

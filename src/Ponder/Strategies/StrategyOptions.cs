@@ -24,8 +24,13 @@ public abstract record StrategyOptions
 
     internal int MaxTokensOrDefault => MaxTokens ?? 256;
 
+    /// <summary>The sampling temperature when none is set.</summary>
+    internal const float DefaultTemperature = 0.8f;
+
+    internal float TemperatureOrDefault => Temperature ?? DefaultTemperature;
+
     internal SamplingOptions Sampling(ulong seed, float? temperature = null) =>
-        new() { Temperature = temperature ?? Temperature ?? 0.8f, TopP = TopP, TopK = TopK, Seed = seed };
+        new() { Temperature = temperature ?? TemperatureOrDefault, TopP = TopP, TopK = TopK, Seed = seed };
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> with a message naming the offending values when the options are invalid,

@@ -68,19 +68,21 @@ public sealed class StrategyRegistry
 
     /// <summary>Builds <paramref name="name"/> with options read from a JSON object (camelCase names, enums in kebab case such as <c>"prod"</c>, <c>"hierarchical"</c>).</summary>
     /// <exception cref="ArgumentException">No strategy has that name, or the JSON has an unknown property or an invalid value.</exception>
-    public IStrategy Create(string name, StrategyContext context, JsonElement options)
+    public IStrategy Create(string name, StrategyContext context, JsonElement options) => Create(name, context, ParseOptions(name, options));
+
+    /// <summary>Reads <paramref name="name"/>'s options from a JSON object as <see cref="Create(string, StrategyContext, JsonElement)"/> does.</summary>
+    /// <exception cref="ArgumentException">No strategy has that name, or the JSON has an unknown property or an invalid value.</exception>
+    public StrategyOptions? ParseOptions(string name, JsonElement options)
     {
         var registration = Find(name);
-        StrategyOptions? parsed;
         try
         {
-            parsed = (StrategyOptions?)options.Deserialize(registration.OptionsType, Json);
+            return (StrategyOptions?)options.Deserialize(registration.OptionsType, Json);
         }
         catch (JsonException e)
         {
             throw new ArgumentException($"invalid options for strategy {name}: {e.Message}", e);
         }
-        return Create(name, context, parsed);
     }
 
     private Registration Find(string name)

@@ -54,16 +54,18 @@ public sealed class DifficultyAndPolicyTests
     }
 
     [Fact]
-    public void SelectionPicksTheMostAccurateConfigurationPerBinAndBudgetTiesToFewerFlops()
+    public void SelectionPicksTheMostAccurateConfigurationAtOrBelowEachBudgetTiesToFewerFlops()
     {
         var policy = PolicySelection.Select(Calibration(), new PolicySelectionOptions { Difficulty = DifficultyMeasure.Predicted, Bins = 2 });
         Assert.Equal([4, 16], policy.Budgets);
+        Assert.Equal(2, policy.PilotSamples);
         Assert.Equal(Majority.Strategy, policy.Choose(1, 4)!.Strategy);
-        Assert.Equal(Majority.Strategy, policy.Choose(1, 16)!.Strategy);
-        Assert.Equal(Beam.Strategy, policy.Choose(2, 4)!.Strategy);
-        Assert.Equal(Weighted.Strategy, policy.Choose(2, 16)!.Strategy);
-        Assert.Equal(Beam.Strategy, policy.Choose(2, 15)!.Strategy);   // the largest budget that fits
-        Assert.Null(policy.Choose(2, 3));
+        // Easy problems: majority at 4 is as accurate as at 16 and cheaper, so budget 16 spends 4.
+        Assert.Equal((Majority.Strategy, 16, 4), policy.Choose(1, 16) is { } easy16 ? (easy16.Strategy, easy16.Budget, easy16.RunBudget) : default);
+        Assert.Equal(Weighted.Strategy, policy.Choose(2, 16)!.Strategy);   // reuses the pilot: 16 generations in all
+        Assert.Equal(Beam.Strategy, policy.Choose(2, 15)!.Strategy);       // beam runs after the pilot: 2 + 4 fit, 2 + 16 do not
+        Assert.Null(policy.Choose(2, 5));                                  // beam at 4 needs 2 + 4
+        Assert.Equal(Beam.Strategy, policy.Choose(2, 6)!.Strategy);
         var hard16 = policy.Entries.Single(e => e.Bin == 2 && e.Budget == 16);
         Assert.Equal(0.6, hard16.CalibrationAccuracy, 12);
         Assert.Equal((10, false), (hard16.CalibrationProblems, hard16.PooledFallback));
