@@ -57,6 +57,15 @@ internal static class ModelResolver
         return Path.Combine(AppContext.BaseDirectory, "models");
     }
 
+    /// <summary>Whether <paramref name="spec"/> names a built-in model whose training config is checked in but whose weights
+    /// are not there yet (a model still training).</summary>
+    public static bool IsUntrainedBuiltin(string spec)
+    {
+        if (!spec.StartsWith(BuiltinPrefix, StringComparison.Ordinal)) return false;
+        string name = spec[BuiltinPrefix.Length..], dir = ModelsDirectory();
+        return !File.Exists(Path.Combine(dir, name + ".gguf")) && File.Exists(Path.Combine(dir, name + ".train.json"));
+    }
+
     private static string BuiltinPath(string name)
     {
         string dir = ModelsDirectory();

@@ -51,6 +51,13 @@ internal static class StudyCommand
                 Temperature = parse.GetValue(temperature) ?? study.Temperature,
                 PilotSamples = parse.GetValue(pilot) ?? study.PilotSamples,
             };
+            // The large policy trains for hours after the small one; until its weights are in models/, a study that did not
+            // ask for it by name runs without the FLOPs-matched comparison instead of not at all.
+            if (parse.GetValue(large) is null && study.LargeModelOrNull is { } defaultLarge && ModelResolver.IsUntrainedBuiltin(defaultLarge))
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]{defaultLarge} is not trained yet (ponder train --config models/{defaultLarge["builtin:".Length..]}.train.json): running without the large policy and its FLOPs-matched comparison[/]");
+                study = study with { LargeModel = StudyConfig.NoModel };
+            }
             study.Validate();
             string folder = parse.GetValue(output)!.FullName;
 
