@@ -22,16 +22,7 @@ public sealed record StudyConfig
     /// <summary>The value of <see cref="LargeModel"/> or <see cref="Prm"/> that leaves that model out of the study.</summary>
     public const string NoModel = "none";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    private static readonly JsonSerializerOptions Json = ConfigJson.Options(new JsonStringEnumConverter());
 
     /// <summary>The small policy whose test-time compute is studied (builtin:NAME or a GGUF path). Default builtin:arith-small.</summary>
     public string? SmallModel { get; init; }

@@ -56,15 +56,7 @@ public sealed record DataOptions
 /// </summary>
 public sealed record TrainingConfig
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    private static readonly JsonSerializerOptions JsonOptions = ConfigJson.Options();
 
     /// <summary>Model name, also the output file's stem.</summary>
     public string Name { get; init; } = "model";
