@@ -27,6 +27,19 @@ public sealed class PrmTests
     }
 
     [Fact]
+    public void ContrastAddsTheCanonicalAndCorruptedSolutionsOfEachProblemOnce()
+    {
+        PolicySample[] samples = [new(Problem.Expression, 3, "17*4=68\n"), new(Problem.Expression, 3, "17*4=69\n")];
+        var all = ArithPrmData.WithContrast(samples, 2, seed: 5);
+        Assert.Equal(5, all.Count);
+        Assert.Equal(samples, all.Take(2));
+        Assert.Equal(ArithTask.Solution(Problem), all[2].Solution);
+        Assert.All(all.Skip(3), s => Assert.False(ArithChecker.Check(Problem, s.Solution).IsCorrect));
+        Assert.Equal(all, ArithPrmData.WithContrast(samples, 2, seed: 5));
+        Assert.Same(samples, ArithPrmData.WithContrast(samples, 0, seed: 5));
+    }
+
+    [Fact]
     public void TheScorerGivesOneProbabilityPerStepAndRejectsModelsWithoutTheFormat()
     {
         var tokenizer = ArithPrmData.CreateTokenizer();

@@ -1,3 +1,4 @@
+using Ponder;
 using System.Text.Json;
 using Ponder.Engine.Inference;
 using Ponder.Engine.Model;
@@ -45,6 +46,30 @@ public sealed class ArithPrmData : ITrainingData
                 if (tokens[i] == tag) labels[i] = lines[line++].PrefixCorrect ? plus : minus;
             return (tokens.ToArray(), labels);
         }).ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="samples"/> followed, for each distinct problem among them (in order of first appearance), by its
+    /// canonical solution and <paramref name="corruptions"/> corrupted copies of random error kinds (<see cref="ArithCorruptor"/>),
+    /// as documents of the same shape. Deterministic for a seed.
+    /// </summary>
+    public static IReadOnlyList<PolicySample> WithContrast(IReadOnlyList<PolicySample> samples, int corruptions, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentOutOfRangeException.ThrowIfNegative(corruptions);
+        if (corruptions == 0) return samples;
+        var rng = new SplitMix64(SplitMix64.Derive(seed, 0xC0FFEE));
+        var kinds = Enum.GetValues<ArithErrorKind>();
+        var contrast = samples.DistinctBy(s => (s.Expression, s.Level)).SelectMany(sample =>
+        {
+            var problem = ArithProblem.Parse(sample.Expression, sample.Level);
+            return Enumerable.Range(0, corruptions)
+                .Select(_ => ArithCorruptor.Corrupt(problem, rng.Pick(kinds), rng).Text)
+                .Prepend(ArithTask.Solution(problem))
+                .Select(text => new PolicySample(sample.Expression, sample.Level, text))
+                .ToArray();
+        });
+        return [.. samples, .. contrast];
     }
 
     /// <summary>The PRM's tokenizer: the policy alphabet plus the tag '#'.</summary>

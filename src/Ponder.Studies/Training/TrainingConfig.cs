@@ -48,6 +48,10 @@ public sealed record DataOptions
     public int SamplesPerProblem { get; init; } = 8;
     /// <summary>PRM only: temperature of the policy samples.</summary>
     public float SampleTemperature { get; init; } = 1f;
+    /// <summary>PRM only: per sampled problem, its canonical solution and this many corrupted copies (random error kinds)
+    /// join the policy samples. Right and wrong solutions of the same problem make the label depend on the lines, not
+    /// on how hard the problem is, which policy samples alone let a small PRM get away with.</summary>
+    public int ContrastiveCorruptions { get; init; }
 }
 
 /// <summary>
@@ -112,6 +116,7 @@ public sealed record TrainingConfig
             if (string.IsNullOrWhiteSpace(Data.Policy)) throw new ArgumentException("a PRM config needs data.policy: the policy model whose samples are labelled");
             if (Data.ProblemsPerLevel < 1) throw new ArgumentException($"data.problemsPerLevel must be ≥ 1, got {Data.ProblemsPerLevel}");
             if (Data.SamplesPerProblem < 1) throw new ArgumentException($"data.samplesPerProblem must be ≥ 1, got {Data.SamplesPerProblem}");
+            if (Data.ContrastiveCorruptions < 0) throw new ArgumentException($"data.contrastiveCorruptions must be ≥ 0, got {Data.ContrastiveCorruptions}");
             if (!(Data.SampleTemperature >= 0)) throw new ArgumentException($"data.sampleTemperature must be ≥ 0, got {Data.SampleTemperature}");
         }
         Model.ToConfig(64).Validate();
