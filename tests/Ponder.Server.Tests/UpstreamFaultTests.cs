@@ -32,13 +32,17 @@ public sealed class UpstreamFaultTests(ServerFixture fixture) : IClassFixture<Se
             Assert.Contains(detail, message, StringComparison.OrdinalIgnoreCase);
         }
         // One plain request and one strategy request (two samples in one request with n = 2), each tried 1 + MaxRetries times.
-        int attempts = 2 * (ServerFixture.MaxRetries + 1);
-        Assert.Equal(attempts, fixture.Upstream.Requests - before);
+        int attempts = 2 * (ServerFixture.MaxRetries + 1), arrived = fixture.Upstream.Requests - before;
         if (model == "fake-hang")
         {
-            await fixture.Upstream.WaitAbandonedAsync(attempts);
-            Assert.Equal(abandonedBefore + attempts, fixture.Upstream.Abandoned);
+            // A hung attempt ends on the client's clock, so on a loaded machine it can time out before its request reaches
+            // the upstream: the upstream may see fewer attempts than the client made (the client's own count is checked in
+            // the message above). Every request that did arrive must have been abandoned, none left hanging.
+            Assert.InRange(arrived, 1, attempts);
+            await fixture.Upstream.WaitAbandonedAsync(arrived);
+            Assert.Equal(abandonedBefore + arrived, fixture.Upstream.Abandoned);
         }
+        else Assert.Equal(attempts, arrived);
         Assert.Equal(0, fixture.Server.RequestsInFlight);
 
         using var ok = await fixture.Http.PostAsync("chat/completions", new StringContent(
