@@ -12,30 +12,37 @@ namespace Ponder.Studies.Reports;
 public static class PoolPricing
 {
     /// <summary>
-    /// FLOPs of one generator request whose continuations are <paramref name="samples"/>: the prompt is computed once
-    /// (the continuations share it) and every sample's tokens are decoded at their positions. 0 for no samples.
+    /// The record of one generator request whose continuations are <paramref name="samples"/>: the prompt is computed once
+    /// (the continuations share it) and every sample's tokens are decoded at their positions.
     /// </summary>
+    public static ComputeRecord GenerationRecord(IReadOnlyList<PoolSample> samples, ModelCard? policy) => new()
+    {
+        CallIndex = 0, Role = ComputeRole.Policy, Operation = ComputeOperation.Generate, Card = policy, WallTime = TimeSpan.Zero,
+        Sequences = samples.Select((s, k) => new SequenceUsage(s.PromptTokens, k == 0 ? 0 : s.PromptTokens, s.GeneratedTokens)).ToArray(),
+    };
+
+    /// <summary>The records of scoring every one of <paramref name="samples"/> with the PRM, one call each, after the generation.</summary>
+    public static IEnumerable<ComputeRecord> ScoringRecords(IReadOnlyList<PoolSample> samples, ModelCard? verifier) =>
+        samples.Select((s, k) => new ComputeRecord
+        {
+            CallIndex = k + 1, Role = ComputeRole.Verifier, Operation = ComputeOperation.ScoreSteps, Card = verifier, WallTime = TimeSpan.Zero,
+            Sequences = [new SequenceUsage(s.VerifierTokens, 0, 0)],
+        });
+
+    /// <summary>FLOPs of <see cref="GenerationRecord"/>; 0 for no samples.</summary>
     public static double Generation(IEnumerable<PoolSample> samples, ModelCard policy)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(policy);
-        var sequences = samples.Select((s, k) => new SequenceUsage(s.PromptTokens, k == 0 ? 0 : s.PromptTokens, s.GeneratedTokens)).ToArray();
-        if (sequences.Length == 0) return 0;
-        return new ComputeRecord
-        {
-            CallIndex = 0, Role = ComputeRole.Policy, Operation = ComputeOperation.Generate, Card = policy, WallTime = TimeSpan.Zero, Sequences = sequences,
-        }.TotalFlops!.Value;
+        var list = samples.ToArray();
+        return list.Length == 0 ? 0 : GenerationRecord(list, policy).TotalFlops!.Value;
     }
 
-    /// <summary>FLOPs of scoring every one of <paramref name="samples"/> with the PRM, one call each.</summary>
+    /// <summary>FLOPs of <see cref="ScoringRecords"/>.</summary>
     public static double Scoring(IEnumerable<PoolSample> samples, ModelCard verifier)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(verifier);
-        return samples.Sum(s => new ComputeRecord
-        {
-            CallIndex = 0, Role = ComputeRole.Verifier, Operation = ComputeOperation.ScoreSteps, Card = verifier, WallTime = TimeSpan.Zero,
-            Sequences = [new SequenceUsage(s.VerifierTokens, 0, 0)],
-        }.TotalFlops!.Value);
+        return ScoringRecords(samples.ToArray(), verifier).Sum(r => r.TotalFlops!.Value);
     }
 }

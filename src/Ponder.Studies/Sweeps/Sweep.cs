@@ -11,6 +11,7 @@ using Ponder.Analysis;
 using Ponder.Compute;
 using Ponder.Generation;
 using Ponder.Strategies;
+using Ponder.Studies.Reports;
 using Ponder.Studies.Store;
 
 namespace Ponder.Studies.Sweeps;
@@ -224,20 +225,9 @@ public sealed class Sweep(StudyTask task, StrategyContext context, SampleStore s
             var subset = chosen.Select(k => pool[k]).ToArray();
             var candidates = subset.Select((p, k) => new Candidate(k, p.Text, p.Answer, p.Score, null, FinishReason.EndOfSequence, null, p.Correct)).ToArray();
             bool correct = PoolEstimators.Solves(candidates, rule, context.AnswerKey);
-            var records = new List<ComputeRecord>
-            {
-                new()
-                {
-                    CallIndex = 0, Role = ComputeRole.Policy, Operation = ComputeOperation.Generate, Card = context.Policy.Card, WallTime = TimeSpan.Zero,
-                    Sequences = subset.Select((p, k) => new SequenceUsage(p.PromptTokens, k == 0 ? 0 : p.PromptTokens, p.GeneratedTokens)).ToArray(),
-                },
-            };
+            var records = new List<ComputeRecord> { PoolPricing.GenerationRecord(subset, context.Policy.Card) };
             if (strategy is "best-of-n" or "weighted-best-of-n" && context.StepScorer is { } prm)
-                records.AddRange(subset.Select((p, k) => new ComputeRecord
-                {
-                    CallIndex = k + 1, Role = ComputeRole.Verifier, Operation = ComputeOperation.ScoreSteps, Card = prm.Card, WallTime = TimeSpan.Zero,
-                    Sequences = [new SequenceUsage(p.VerifierTokens, 0, 0)],
-                }));
+                records.AddRange(PoolPricing.ScoringRecords(subset, prm.Card));
             var totals = ComputeTotals.From(records, context.Hardware);
             accuracy += correct ? 1 : 0;
             prompt += totals.Policy.PromptTokens;
