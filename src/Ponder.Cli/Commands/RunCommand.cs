@@ -23,11 +23,14 @@ internal static class RunCommand
         var limit = new Option<int?>("--limit") { Description = "Problems in all: arith spreads them evenly over its difficulty levels (default 100); a benchmark takes its file's first N (default all)" };
         var strategies = new Option<string>("--strategies") { Description = "Comma-separated strategy names, or all", DefaultValueFactory = _ => "all" };
         var budgets = new Option<string>("--budgets") { Description = "Comma-separated budgets in generations", DefaultValueFactory = _ => "1,4,16" };
-        var store = new Option<FileInfo>("--store") { Description = "SQLite sample store (created if absent)", Required = true };
+        var store = new Option<FileInfo?>("--store") { Description = "SQLite sample store, created if absent (default: a new runs/run-TIMESTAMP.db)" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run recorded in an existing store" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the per strategy and budget summary as JSON" };
         var model = new Option<string>("--model", "-m") { Description = ModelResolver.GeneratorHelp, DefaultValueFactory = _ => "builtin:arith-small" };
-        var prm = new Option<string?>("--prm") { Description = "Process reward model for the verifier-based strategies" };
+        var prm = new Option<string?>("--prm")
+        {
+            Description = $"Process reward model for the verifier-based strategies (default for {ArithTask.Name}: {ArithDefaultPrm}; none: run without a verifier)",
+        };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
         var temperature = new Option<float>("--temperature", "-t") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.8f };
         var command = new Command("run", "Sweep strategies × budgets over a task's problems into a resumable sample store")
@@ -43,13 +46,15 @@ internal static class RunCommand
             int[] budgetList;
             try { budgetList = parse.GetValue(budgets)!.Split(',').Select(b => int.Parse(b.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray(); }
             catch (FormatException) { throw new UserError($"--budgets must be comma-separated integers, got \"{parse.GetValue(budgets)}\""); }
-            string? prmSpec = parse.GetValue(prm);
+            string? prmOption = parse.GetValue(prm) is "none" ? null : parse.GetValue(prm);
+            bool prmDefaults = parse.GetValue(prm) is null && benchmark is null;
+            if (parse.GetValue(resume) && parse.GetValue(store) is null) throw new UserError("--resume needs the --store of the run to continue");
 
             StudyTask studyTask;
             int total;
             if (benchmark is { } kind)
             {
-                TaskResolver.RequireNoPrm(kind, prmSpec);
+                TaskResolver.RequireNoPrm(kind, prmOption);
                 var loaded = TaskResolver.Load(kind, parse.GetValue(data)!);
                 total = Math.Min(parse.GetValue(limit) ?? loaded.Count, loaded.Count);
                 studyTask = await TaskResolver.CreateTaskAsync(kind, loaded.Take(total).ToArray(), ct);
@@ -64,8 +69,10 @@ internal static class RunCommand
             }
             string strategySpec = parse.GetValue(strategies)!;
             var names = strategySpec == "all"
-                ? SweepOptions.Sweepable(studyTask, prmSpec is not null).ToArray()
+                ? SweepOptions.Sweepable(studyTask, prmOption is not null || prmDefaults).ToArray()
                 : strategySpec.Split(',').Select(s => s.Trim()).ToArray();
+            bool needsPrm = names.Except(SweepOptions.Sweepable(studyTask, hasStepScorer: false)).Any();
+            string? prmSpec = prmOption ?? (prmDefaults && needsPrm ? ArithDefaultPrm : null);
             var sweepOptions = new SweepOptions(names, budgetList, parse.GetValue(seed), parse.GetValue(temperature));
             try { sweepOptions.Validate(studyTask, prmSpec is not null); }
             catch (ArgumentException e) { throw new UserError(e.Message); }
@@ -86,7 +93,10 @@ internal static class RunCommand
                     task = studyTask.Name, data = parse.GetValue(data)!.FullName, total, strategies = names, budgets = budgetList, seed = parse.GetValue(seed),
                     temperature = parse.GetValue(temperature), model = modelName,
                 });
-            using var sampleStore = OpenStore(parse.GetValue(store)!.FullName, runConfig, parse.GetValue(resume));
+            string storePath = parse.GetValue(store)?.FullName
+                ?? Path.GetFullPath(Path.Combine("runs", $"run-{DateTime.Now:yyyyMMdd-HHmmss}.db"));
+            using var sampleStore = OpenStore(storePath, runConfig, parse.GetValue(resume));
+            AnsiConsole.MarkupLineInterpolated($"store: {storePath} (an interrupted run continues with --store {storePath} --resume)");
             new RunModelCards(policy.Card, scorer?.Card).Save(sampleStore);
             var sweep = new Sweep(studyTask, studyTask.Context(policy, scorer, HardwareProfile.Cpu2CoreAvx2), sampleStore, sweepOptions);
             await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -113,6 +123,9 @@ internal static class RunCommand
         }));
         return command;
     }
+
+    // The arith testbed's own verifier, so that "all" strategies means all of them on the built-in task.
+    private const string ArithDefaultPrm = "builtin:arith-prm";
 
     // A new store records the run's configuration; resuming needs --resume and the same configuration.
     private static SampleStore OpenStore(string path, string runConfig, bool resume)
