@@ -2,6 +2,7 @@ using Ponder.Engine.Inference;
 using Ponder.Engine.Model;
 using Ponder.Generation;
 using Ponder.OpenAI;
+using Ponder.Scoring;
 
 namespace Ponder.Cli;
 
@@ -12,6 +13,22 @@ namespace Ponder.Cli;
 internal static class ModelResolver
 {
     private const string BuiltinPrefix = "builtin:";
+
+    /// <summary>The text of --prm help.</summary>
+    public const string StepScorerHelp =
+        "Step scorer for the verifier-based strategies: a PRM (GGUF file or builtin:NAME), or confidence:MODEL to score " +
+        "steps by MODEL's own token probabilities (no training; confidence:builtin:arith-small is the small policy judging itself)";
+
+    /// <summary>
+    /// A step scorer for <paramref name="spec"/>: confidence:MODEL scores by <see cref="EngineConfidenceScorer"/>, anything
+    /// else loads a PRM in the arith format.
+    /// </summary>
+    public static IStepScorer LoadStepScorer(string spec)
+    {
+        if (spec.StartsWith(EngineConfidenceScorer.Name, StringComparison.Ordinal)) return new EngineConfidenceScorer(Load(spec[EngineConfidenceScorer.Name.Length..]));
+        try { return new EngineStepScorer(Load(spec), PrmFormat.Arith); }
+        catch (ArgumentException e) { throw new UserError(e.Message); }
+    }
 
     /// <summary>The text of --model help for commands that take <see cref="LoadGenerator"/>'s forms.</summary>
     public const string GeneratorHelp =

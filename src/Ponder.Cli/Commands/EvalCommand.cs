@@ -20,7 +20,7 @@ internal static class EvalCommand
         var perLevel = new Option<int>("--per-level") { Description = "Problems per difficulty level", DefaultValueFactory = _ => ArithSplits.DefaultPerLevel };
         var seed = new Option<ulong>("--seed") { Description = "Sampling seed", DefaultValueFactory = _ => 1 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file" };
-        var prm = new Option<string?>("--prm") { Description = "Also score every sample with this PRM (file or builtin:NAME): step and outcome AUROC" };
+        var prm = new Option<string?>("--prm") { Description = "Also score every sample with this step scorer (PRM file, builtin:NAME or confidence:MODEL): step and outcome AUROC" };
         var command = new Command("eval", "Evaluate a policy: per-level pass@1 (unbiased) and coverage@K on a task split")
         {
             model, task, split, samples, temperature, perLevel, seed, json, prm,
@@ -34,7 +34,7 @@ internal static class EvalCommand
             var engineModel = ModelResolver.Load(parse.GetValue(model)!);
             var problems = ArithSplits.Load(parse.GetValue(split), n);
             float t = parse.GetValue(temperature);
-            var prmScorer = parse.GetValue(prm) is { } prmSpec ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null;
+            var prmScorer = parse.GetValue(prm) is { } prmSpec ? ModelResolver.LoadStepScorer(prmSpec) : null;
             IReadOnlyList<GradedSamples> graded = [];
             PrmEvaluation? prmReport = null;
             await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -44,8 +44,8 @@ internal static class EvalCommand
                     graded = await ArithEvaluation.SampleAsync(new EngineGenerator(engineModel), problems, k, t, parse.GetValue(seed),
                         new Progress<int>(i => bar.Value = i), ct);
                     if (prmScorer is null) return;
-                    var prmBar = ctx.AddTask($"PRM {prmScorer.Model.Name} scoring every step", maxValue: problems.Count);
-                    prmReport = ArithEvaluation.EvaluatePrm(prmScorer, graded, new Progress<int>(i => prmBar.Value = i));
+                    var prmBar = ctx.AddTask($"{prmScorer.Card?.Name} scoring every step", maxValue: problems.Count);
+                    prmReport = await ArithEvaluation.EvaluatePrmAsync(prmScorer, graded, new Progress<int>(i => prmBar.Value = i), ct);
                 });
             var report = new EvaluationReport(engineModel.Name, "arith", parse.GetValue(split).ToString().ToLowerInvariant(), t, parse.GetValue(seed), ArithEvaluation.Summarize(graded), prmReport);
             var table = new Table().AddColumns("level", "problems", "pass@1", $"coverage@{k}");

@@ -29,7 +29,7 @@ internal static class RunCommand
         var model = new Option<string>("--model", "-m") { Description = ModelResolver.GeneratorHelp, DefaultValueFactory = _ => "builtin:arith-small" };
         var prm = new Option<string?>("--prm")
         {
-            Description = $"Process reward model for the verifier-based strategies (default for {ArithTask.Name}: {ArithDefaultPrm}; none: run without a verifier)",
+            Description = $"{ModelResolver.StepScorerHelp} (default for {ArithTask.Name}: {ArithDefaultPrm}; none: run without a verifier)",
         };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
         var temperature = new Option<float>("--temperature", "-t") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.8f };
@@ -78,7 +78,7 @@ internal static class RunCommand
             catch (ArgumentException e) { throw new UserError(e.Message); }
 
             var policy = ModelResolver.LoadGenerator(parse.GetValue(model)!);
-            var scorer = prmSpec is not null ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null;
+            var scorer = prmSpec is not null ? ModelResolver.LoadStepScorer(prmSpec) : null;
 
             string modelName = policy.Card?.Name ?? parse.GetValue(model)!;
             // arith's configuration keeps the shape older stores recorded, so that they still resume.
@@ -86,7 +86,7 @@ internal static class RunCommand
                 ? JsonSerializer.Serialize(new
                 {
                     task = ArithTask.Name, split = parse.GetValue(split).ToString(), total, strategies = names, budgets = budgetList, seed = parse.GetValue(seed),
-                    temperature = parse.GetValue(temperature), model = modelName, prm = scorer?.Model.Name,
+                    temperature = parse.GetValue(temperature), model = modelName, prm = scorer?.Card?.Name,
                 })
                 : JsonSerializer.Serialize(new
                 {

@@ -71,7 +71,7 @@ internal static class ServeCommand
                     served.Add(ServedModel.Proxy(transport));
                 }
                 var scorers = (parse.GetValue(prms) ?? []).ToDictionary(ModelResolver.ServedName,
-                    spec => (IStepScorer)new EngineStepScorer(ModelResolver.Load(spec), PrmFormat.Arith));
+                    ModelResolver.LoadStepScorer);
                 PonderServer server;
                 try { server = await PonderServer.StartAsync(options, served, scorers, cancellationToken: ct); }
                 catch (IOException e) { throw new UserError($"cannot listen on {options.Host}:{options.Port}: {e.Message}"); }

@@ -23,7 +23,7 @@ internal static class SolveCommand
         var strategy = new Option<string>("--strategy", "-s") { Description = "Strategy: " + string.Join(", ", StrategyRegistry.CreateDefault().Names), DefaultValueFactory = _ => "weighted-best-of-n" };
         var budget = new Option<int>("--budget", "-b") { Description = "Budget in generations (samples)", DefaultValueFactory = _ => 16 };
         var model = new Option<string>("--model", "-m") { Description = ModelResolver.GeneratorHelp, DefaultValueFactory = _ => "builtin:arith-small" };
-        var prm = new Option<string?>("--prm") { Description = "Process reward model (GGUF file or builtin:NAME) for the strategies that score steps" };
+        var prm = new Option<string?>("--prm") { Description = ModelResolver.StepScorerHelp };
         var options = new Option<string?>("--options") { Description = "Strategy options as JSON, e.g. '{\"beamWidth\": 4, \"temperature\": 0.8}'" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
         var hardware = new Option<string>("--hardware") { Description = "Hardware profile for idealized runtime: " + string.Join(", ", HardwareProfile.Builtin.Select(h => h.Name)), DefaultValueFactory = _ => HardwareProfile.Cpu2CoreAvx2.Name };
@@ -60,7 +60,7 @@ internal static class SolveCommand
             var profile = HardwareProfile.Find(parse.GetValue(hardware)!) ?? throw new UserError($"unknown hardware profile \"{parse.GetValue(hardware)}\"");
             if (parse.GetValue(budget) < 1) throw new UserError($"--budget must be ≥ 1, got {parse.GetValue(budget)}");
             var policy = ModelResolver.LoadGenerator(parse.GetValue(model)!);
-            var scorer = parse.GetValue(prm) is { } prmSpec ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null;
+            var scorer = parse.GetValue(prm) is { } prmSpec ? ModelResolver.LoadStepScorer(prmSpec) : null;
             var context = studyTask.Context(policy, scorer, profile);
             IStrategy solver;
             bool computeOptimal = parse.GetValue(strategy) == ComputeOptimalStrategy.StrategyName;

@@ -21,7 +21,7 @@ internal static class StudyCommand
         var resume = new Option<bool>("--resume") { Description = "Continue a study started in the same --out with the same configuration" };
         var small = new Option<string?>("--small-model") { Description = "Override the config's small policy (GGUF file or builtin:NAME)" };
         var large = new Option<string?>("--large-model") { Description = "Override the config's large policy (GGUF file, builtin:NAME, or none)" };
-        var prm = new Option<string?>("--prm") { Description = "Override the config's process reward model (GGUF file, builtin:NAME, or none)" };
+        var prm = new Option<string?>("--prm") { Description = "Override the config's step scorer: a PRM (GGUF file or builtin:NAME), confidence:MODEL, or none" };
         var perLevel = new Option<int?>("--problems-per-level") { Description = "Override the problems per level and split" };
         var budgets = new Option<string?>("--budgets") { Description = "Override the sampling strategies' budgets (comma-separated)" };
         var searchBudgets = new Option<string?>("--search-budgets") { Description = "Override the search strategies' budgets (comma-separated)" };
@@ -64,7 +64,7 @@ internal static class StudyCommand
             var models = new StudyModels(
                 ModelResolver.LoadGenerator(study.SmallModelOrDefault),
                 study.LargeModelOrNull is { } largeSpec ? ModelResolver.LoadGenerator(largeSpec) : null,
-                study.PrmOrNull is { } prmSpec ? new EngineStepScorer(ModelResolver.Load(prmSpec), PrmFormat.Arith) : null);
+                study.PrmOrNull is { } prmSpec ? ModelResolver.LoadStepScorer(prmSpec) : null);
             AnsiConsole.MarkupLineInterpolated($"study {configPath} → {folder}");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             StudyRunsResult runs = null!;

@@ -91,24 +91,19 @@ public sealed class EngineStepScorer : IStepScorer
         tokenCount = tokens.Length;
         if (tokens.Length > Model.Model.Config.ContextLength)
             throw new ArgumentException($"the solution has {tokens.Length} tokens with its tags; the PRM's context length is {Model.Model.Config.ContextLength}");
-        var sequence = _engine.NewSequence([], tokens.Length);
-        try
+        var logits = _engine.AllLogits(tokens);
+        int vocab = Model.Model.Config.VocabularySize;
+        var scores = new float[steps.Count];
+        int step = 0;
+        for (int position = firstStepToken; position < tokens.Length && step < scores.Length; position++)
         {
-            var logits = _engine.Forward([sequence], [tokens], new InferenceEngine.Workspace(), allPositions: true);
-            int vocab = Model.Model.Config.VocabularySize;
-            var scores = new float[steps.Count];
-            int step = 0;
-            for (int position = firstStepToken; position < tokens.Length && step < scores.Length; position++)
-            {
-                if (tokens[position] != _tag) continue;
-                // P(+)/(P(+)+P(−)) = σ(logit₊ − logit₋)
-                float margin = logits[position * vocab + _plus] - logits[position * vocab + _minus];
-                scores[step++] = 1f / (1f + MathF.Exp(-margin));
-            }
-            if (step != scores.Length)
-                throw new ArgumentException($"the steps contain the tag character '{Format.Tag}'; a step must not contain it");
-            return scores;
+            if (tokens[position] != _tag) continue;
+            // P(+)/(P(+)+P(−)) = σ(logit₊ − logit₋)
+            float margin = logits[position * vocab + _plus] - logits[position * vocab + _minus];
+            scores[step++] = 1f / (1f + MathF.Exp(-margin));
         }
-        finally { sequence.Own.Release(); }
+        if (step != scores.Length)
+            throw new ArgumentException($"the steps contain the tag character '{Format.Tag}'; a step must not contain it");
+        return scores;
     }
 }

@@ -5,6 +5,8 @@ using System.Text.Json.Serialization;
 using Ponder.Analysis;
 using Ponder.Engine.Inference;
 using Ponder.Generation;
+using Ponder.Scoring;
+using Ponder.Studies.Arith;
 using Ponder.Tasks.Arith;
 
 namespace Ponder.Studies.Evaluation;
@@ -89,7 +91,8 @@ public static class ArithEvaluation
     /// solution so far is error-free"; outcome AUROC: the last step's score (Snell et al.'s aggregation) against the
     /// final answer being right. Samples without any complete line count as outcome score 0.
     /// </summary>
-    public static PrmEvaluation EvaluatePrm(EngineStepScorer prm, IReadOnlyList<GradedSamples> graded, IProgress<int>? progress = null)
+    public static async Task<PrmEvaluation> EvaluatePrmAsync(IStepScorer prm, IReadOnlyList<GradedSamples> graded, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var stepScores = new List<double>();
         var stepLabels = new List<bool>();
@@ -98,22 +101,22 @@ public static class ArithEvaluation
         for (int i = 0; i < graded.Count; i++)
         {
             var g = graded[i];
-            string prompt = ArithTask.Prompt(g.Problem);
+            var problem = ArithStrategies.ToProblem(g.Problem);
             foreach (var check in g.Checks)
             {
                 var lines = check.Lines;
-                var scores = prm.Score(prompt, lines.Select(l => l.Text).ToArray());
-                for (int s = 0; s < scores.Length; s++)
+                var scores = (await prm.ScoreStepsAsync(problem, lines.Select(l => l.Text + "\n").ToArray(), cancellationToken)).Scores;
+                for (int s = 0; s < scores.Count; s++)
                 {
                     stepScores.Add(scores[s]);
                     stepLabels.Add(lines[s].PrefixCorrect);
                 }
-                outcomeScores.Add(scores.Length > 0 ? scores[^1] : 0);
+                outcomeScores.Add(scores.Count > 0 ? scores[^1] : 0);
                 outcomeLabels.Add(check.AnswerCorrect);
             }
             progress?.Report(i + 1);
         }
-        return new PrmEvaluation(prm.Model.Name, Auroc.Compute(stepScores, stepLabels), Auroc.Compute(outcomeScores, outcomeLabels),
+        return new PrmEvaluation(prm.Card?.Name ?? "step scorer", Auroc.Compute(stepScores, stepLabels), Auroc.Compute(outcomeScores, outcomeLabels),
             stepScores.Count, outcomeScores.Count);
     }
 }
