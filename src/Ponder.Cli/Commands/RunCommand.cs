@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Ponder.Compute;
 using Ponder.Engine.Inference;
+using Ponder.OpenAI;
 using Ponder.Strategies;
 using Ponder.Studies.Arith;
 using Ponder.Studies.Store;
@@ -29,7 +30,7 @@ internal static class RunCommand
         var model = new Option<string>("--model", "-m") { Description = ModelResolver.GeneratorHelp, DefaultValueFactory = _ => "builtin:arith-small" };
         var prm = new Option<string?>("--prm")
         {
-            Description = $"{ModelResolver.StepScorerHelp} (default for {ArithTask.Name}: {ArithDefaultPrm}; none: run without a verifier)",
+            Description = $"{ModelResolver.StepScorerHelp} (default for {ArithTask.Name} with an engine policy: the policy's own confidence, confidence:MODEL; none: run without a verifier)",
         };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
         var temperature = new Option<float>("--temperature", "-t") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.8f };
@@ -47,7 +48,8 @@ internal static class RunCommand
             try { budgetList = parse.GetValue(budgets)!.Split(',').Select(b => int.Parse(b.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray(); }
             catch (FormatException) { throw new UserError($"--budgets must be comma-separated integers, got \"{parse.GetValue(budgets)}\""); }
             string? prmOption = parse.GetValue(prm) is "none" ? null : parse.GetValue(prm);
-            bool prmDefaults = parse.GetValue(prm) is null && benchmark is null;
+            // By default an engine policy judges itself on arith: measured, its confidence is a better verifier than the trained PRM.
+            bool prmDefaults = parse.GetValue(prm) is null && benchmark is null && !OpenAIModelOptions.IsModelReference(parse.GetValue(model)!);
             if (parse.GetValue(resume) && parse.GetValue(store) is null) throw new UserError("--resume needs the --store of the run to continue");
 
             StudyTask studyTask;
@@ -72,7 +74,7 @@ internal static class RunCommand
                 ? SweepOptions.Sweepable(studyTask, prmOption is not null || prmDefaults).ToArray()
                 : strategySpec.Split(',').Select(s => s.Trim()).ToArray();
             bool needsPrm = names.Except(SweepOptions.Sweepable(studyTask, hasStepScorer: false)).Any();
-            string? prmSpec = prmOption ?? (prmDefaults && needsPrm ? ArithDefaultPrm : null);
+            string? prmSpec = prmOption ?? (prmDefaults && needsPrm ? EngineConfidenceScorer.Name + parse.GetValue(model) : null);
             var sweepOptions = new SweepOptions(names, budgetList, parse.GetValue(seed), parse.GetValue(temperature));
             try { sweepOptions.Validate(studyTask, prmSpec is not null); }
             catch (ArgumentException e) { throw new UserError(e.Message); }
@@ -123,9 +125,6 @@ internal static class RunCommand
         }));
         return command;
     }
-
-    // The arith testbed's own verifier, so that "all" strategies means all of them on the built-in task.
-    private const string ArithDefaultPrm = "builtin:arith-prm";
 
     // A new store records the run's configuration; resuming needs --resume and the same configuration.
     private static SampleStore OpenStore(string path, string runConfig, bool resume)

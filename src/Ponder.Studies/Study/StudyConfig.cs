@@ -30,7 +30,11 @@ public sealed record StudyConfig
     /// <summary>The large policy for the FLOPs-matched comparison, or <see cref="NoModel"/>. Default builtin:arith-large.</summary>
     public string? LargeModel { get; init; }
 
-    /// <summary>The process reward model of the verifier strategies and the predicted-difficulty pilot, or <see cref="NoModel"/>. Default builtin:arith-prm.</summary>
+    /// <summary>
+    /// The step scorer of the verifier strategies and the predicted-difficulty pilot: a PRM, confidence:MODEL, or
+    /// <see cref="NoModel"/>. Default confidence:builtin:arith-small, the small policy judging itself (measured the better
+    /// verifier of the two built-in ones: bench/RESULTS.md).
+    /// </summary>
     public string? Prm { get; init; }
 
     /// <summary>Splits of the arith task the small policy runs on; must be Calibration and Test (the policy is chosen on one, judged on the other). Default both.</summary>
@@ -70,7 +74,7 @@ public sealed record StudyConfig
     public string? LargeModelOrNull => UnlessNone(LargeModel ?? "builtin:arith-large");
 
     /// <summary>The PRM, or null when the study has none.</summary>
-    public string? PrmOrNull => UnlessNone(Prm ?? "builtin:arith-prm");
+    public string? PrmOrNull => UnlessNone(Prm ?? "confidence:builtin:arith-small");
 
     // The arith task without problems: what strategy validation needs to know about the task (it can revise).
     private static readonly StudyTask ArithTaskShape = ArithStrategies.CreateTask([]);
