@@ -82,7 +82,7 @@ public sealed partial class ReportTests : IDisposable
         Assert.Equal("Test", root.GetProperty("config").GetProperty("evaluation_split").GetString());
         var notes = root.GetProperty("notes").EnumerateArray().Select(n => n.GetString()!).ToArray();
         Assert.Contains(notes, n => n.StartsWith("No large model run", StringComparison.Ordinal));
-        Assert.Contains(notes, n => n.Contains("no PRM scores", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.Contains("no verifier scores", StringComparison.Ordinal));
         Assert.Contains(notes, n => n.EndsWith("and majority reach no common accuracy: no efficiency multiplier against it.", StringComparison.Ordinal));
         string html = File.ReadAllText(Path.Combine(folder, "index.html"));
         Assert.Contains("No large model in the study: FLOPs-matched comparison left out.", html);

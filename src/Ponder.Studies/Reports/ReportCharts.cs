@@ -29,8 +29,8 @@ internal static class ReportCharts
         double[] x = level.Ks.Select(k => Math.Log2(k)).ToArray();
         AddSeries(plot, "coverage pass@k", x, level.Coverage, Colors.Category10[0]);
         AddSeries(plot, "majority@k", x, level.Majority, Colors.Category10[1]);
-        if (level.BestOfN is { } best) AddSeries(plot, "best-of-k (PRM)", x, best, Colors.Category10[2]);
-        if (level.WeightedBestOfN is { } weighted) AddSeries(plot, "weighted best-of-k (PRM)", x, weighted, Colors.Category10[3]);
+        if (level.BestOfN is { } best) AddSeries(plot, "best-of-k (verifier)", x, best, Colors.Category10[2]);
+        if (level.WeightedBestOfN is { } weighted) AddSeries(plot, "weighted best-of-k (verifier)", x, weighted, Colors.Category10[3]);
         double maxLog = x[^1];
         if (level.Law is { } law)
         {
@@ -53,18 +53,20 @@ internal static class ReportCharts
     {
         string title = $"Accuracy versus FLOPs per strategy with the Pareto frontier ({model}, {split} split)";
         var plot = NewPlot(title, FlopsLabel, AccuracyLabel);
+        // the frontier goes under the strategies' points, dashed, so that no point on it is hidden
+        var front = plot.Add.Scatter(frontier.Select(p => Math.Log10(p.Flops)).ToArray(), frontier.Select(p => p.Accuracy).ToArray());
+        front.LegendText = "Pareto frontier";
+        front.Color = Colors.Black.WithAlpha(0.35);
+        front.LineWidth = 6;
+        front.LinePattern = LinePattern.Dashed;
+        front.MarkerSize = 0;
         int index = 0;
         foreach (var configuration in points.GroupBy(p => p.Label))
         {
             var ordered = configuration.OrderBy(p => p.Budget).ToArray();
             var series = plot.Add.Scatter(ordered.Select(p => Math.Log10(p.Flops)).ToArray(), ordered.Select(p => p.Accuracy.Estimate).ToArray());
-            Style(series, configuration.Key + " (budgets " + string.Join(",", ordered.Select(p => p.Budget)) + ")", index++);
+            Style(series, configuration.Key + BudgetsLabel(ordered.Select(p => p.Budget.ToString(CultureInfo.InvariantCulture))), index++);
         }
-        var front = plot.Add.Scatter(frontier.Select(p => Math.Log10(p.Flops)).ToArray(), frontier.Select(p => p.Accuracy).ToArray());
-        front.LegendText = "Pareto frontier";
-        front.Color = Colors.Black.WithAlpha(0.45);
-        front.LineWidth = 5;
-        front.MarkerSize = 0;
         LogFlopsAxis(plot, points.Select(p => p.Flops).Concat(frontier.Select(p => p.Flops)), points.Select(p => p.Accuracy.Estimate));
         plot.ShowLegend(Edge.Right);
         return Save(plot, folder, "accuracy-vs-flops", svg: true, title);
@@ -80,7 +82,7 @@ internal static class ReportCharts
         foreach (var curve in policies.Select(p => p.Curve).Concat(baselines))
         {
             var series = plot.Add.Scatter(curve.Points.Select(p => Math.Log10(p.Flops)).ToArray(), curve.Points.Select(p => p.Accuracy).ToArray());
-            Style(series, curve.Name + " (budgets " + string.Join(",", curve.Points.Select(p => p.Label.TrimStart('@'))) + ")", index++);
+            Style(series, curve.Name + BudgetsLabel(curve.Points.Select(p => p.Label.TrimStart('@'))), index++);
             if (index <= policies.Count) series.LineWidth = 3;
             flops.AddRange(curve.Points.Select(p => p.Flops));
             accuracies.AddRange(curve.Points.Select(p => p.Accuracy));
@@ -146,6 +148,13 @@ internal static class ReportCharts
         plot.XLabel(xLabel, size: 13);
         plot.YLabel(yLabel, size: 13);
         return plot;
+    }
+
+    // " (budget 4)" or " (budgets 1,2,4)"
+    private static string BudgetsLabel(IEnumerable<string> budgets)
+    {
+        var all = budgets.ToArray();
+        return $" (budget{(all.Length == 1 ? "" : "s")} {string.Join(",", all)})";
     }
 
     private static void AddSeries(Plot plot, string label, double[] x, IReadOnlyList<Interval> values, Color color)

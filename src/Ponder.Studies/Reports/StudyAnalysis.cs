@@ -100,7 +100,7 @@ public static class StudyAnalysis
         {
             oracle = Policy(DifficultyMeasure.Oracle, calibration, evaluation, options, notes);
             int pilot = options.PilotSamplesOrDefault;
-            string? missing = !(calibration.HasScores(1) && evaluation.HasScores(1)) ? "The pools have no PRM scores"
+            string? missing = !(calibration.HasScores(1) && evaluation.HasScores(1)) ? "The pools have no verifier scores"
                 : !(calibration.HasScores(pilot) && evaluation.HasScores(pilot)) ? $"Some pools are smaller than the pilot of {pilot} samples"
                 : !(calibration.CanPricePilot && evaluation.CanPricePilot) ? "The stores record no model cards to price the pilot with (stores written before runs recorded them)"
                 : null;
@@ -181,7 +181,7 @@ public static class StudyAnalysis
                 scored ? Series(PoolRule.BestOfN) : null, scored ? Series(PoolRule.WeightedBestOfN) : null, law));
         }
         if (scalings.Count == 0) notes.Add("The evaluation run has no pools of samples: the scaling curves and the coverage law are left out.");
-        else if (!scored) notes.Add("The pools have no PRM scores: best-of-k curves are left out.");
+        else if (!scored) notes.Add("The pools have no verifier scores: best-of-k curves are left out.");
         return scalings;
     }
 
@@ -386,7 +386,7 @@ public static class StudyAnalysis
             .SelectMany(p => run.Pools[p].Where(s => s.Score is not null).Select(s => (Level: run.Levels[p], Score: s.Score!.Value, s.Correct))).ToArray();
         if (scored.Length == 0)
         {
-            notes.Add("The pools have no PRM scores: the verifier's completeness, soundness and accuracy ceiling are left out.");
+            notes.Add("The pools have no verifier scores: the verifier's completeness, soundness and accuracy ceiling are left out.");
             return null;
         }
         double threshold = options.VerifierThresholdOrDefault;

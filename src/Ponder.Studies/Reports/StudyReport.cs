@@ -108,7 +108,7 @@ public static class StudyReport
         }
 
         html.Line("<h2>The verifier: completeness, soundness and accuracy ceiling</h2>");
-        if (findings.Verifier is not { } verifier) html.Note("No PRM scores in the store: verifier figures left out.");
+        if (findings.Verifier is not { } verifier) html.Note("No verifier scores in the store: verifier figures left out.");
         else
         {
             html.Chart(Add(charts, ReportCharts.VerifierCeiling(verifier, folder)));
@@ -199,7 +199,7 @@ public static class StudyReport
         var policy = findings.Policy;
         string file = policy.Difficulty == DifficultyMeasure.Predicted ? "policy-predicted.json" : "policy-oracle.json";
         string how = policy.Difficulty == DifficultyMeasure.Predicted
-            ? $"predicted difficulty: the mean final PRM score of a pilot of {policy.PilotSamples} samples, whose FLOPs are charged to the policy (a sampling configuration keeps the pilot's samples as its first candidates, as compute-optimal does)"
+            ? $"predicted difficulty: the mean final verifier score of a pilot of {policy.PilotSamples} samples, whose FLOPs are charged to the policy (a sampling configuration keeps the pilot's samples as its first candidates, as compute-optimal does)"
             : "oracle difficulty: pass@1 of the pool (an upper bound: binning reads the answers)";
         html.Line($"<h3>{E(findings.Name)}</h3><p>Bins fitted on the calibration split by {E(how)}; thresholds {string.Join(", ", policy.Bins.Thresholds.Select(t => F(t, "F3")))}. " +
             $"Each cell: the configuration with the best calibration accuracy for the bin at that budget or a smaller one (ties to fewer FLOPs; @n when it runs at a smaller budget n), then calibration → test accuracy." +
@@ -247,7 +247,7 @@ public static class StudyReport
 
     private static void VerifierTable(Html html, VerifierFindings verifier)
     {
-        html.Line($"<p>The PRM's final step score as an accept/reject verifier (accept when ≥ {F(verifier.Overall.Threshold, "G3")}), judged against the exact checker: completeness c = P(accept | correct), " +
+        html.Line($"<p>The verifier's final step score (PRM or confidence) as an accept/reject test (accept when ≥ {F(verifier.Overall.Threshold, "G3")}), judged against the exact checker: completeness c = P(accept | correct), " +
             "soundness s = P(reject | incorrect), per-sample accuracy r, and the ceiling c·r / (c·r + (1−r)(1−s)) of resampling until the first accept.</p>");
         html.Line("<table><tr><th class=\"text\">level</th><th>samples</th><th>r</th><th>c</th><th>s</th><th>ceiling</th></tr>");
         foreach (var (label, q) in verifier.PerLevel.Select(l => (l.Level.ToString(CultureInfo.InvariantCulture), l.Quality)).Append(("all", verifier.Overall)))
