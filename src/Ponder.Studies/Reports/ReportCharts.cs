@@ -82,7 +82,7 @@ internal static class ReportCharts
         foreach (var curve in policies.Select(p => p.Curve).Concat(baselines))
         {
             var series = plot.Add.Scatter(curve.Points.Select(p => Math.Log10(p.Flops)).ToArray(), curve.Points.Select(p => p.Accuracy).ToArray());
-            Style(series, curve.Name + BudgetsLabel(curve.Points.Select(p => p.Label.TrimStart('@'))), index++);
+            Style(series, curve.Name + BudgetsLabel(curve.Points.Select(p => p.Label.TrimStart('@')).OrderBy(b => int.TryParse(b, out int n) ? n : int.MaxValue)), index++);
             if (index <= policies.Count) series.LineWidth = 3;
             flops.AddRange(curve.Points.Select(p => p.Flops));
             accuracies.AddRange(curve.Points.Select(p => p.Accuracy));
