@@ -9,58 +9,20 @@
 // forward pass over the text, charged as verifier compute like a PRM's.
 
 using Ponder.Engine.Model;
-using Ponder.Compute;
-using Ponder.Generation;
-using Ponder.Scoring;
-using Ponder.Strategies;
 
 namespace Ponder.Engine.Inference;
 
 /// <summary>Scores every step of a (partial) solution by an engine model's confidence in it. Safe to call concurrently.</summary>
-public sealed class EngineConfidenceScorer : IStepScorer
+public sealed class EngineConfidenceScorer : EngineScorer
 {
-    private readonly InferenceEngine _engine;
-
-    /// <summary>Scores with <paramref name="model"/>'s next-token probabilities (typically the policy's own).</summary>
-    public EngineConfidenceScorer(EngineModel model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        Model = model;
-        Card = model.Model.Card(Name + model.Name);
-        _engine = new InferenceEngine(model.Model);
-    }
-
-    /// <summary>The model whose confidence scores the steps.</summary>
-    public EngineModel Model { get; }
-
     /// <summary>Prefix of the scorer's name: confidence:MODEL, so that stores and reports tell it from the model as a policy.</summary>
     public const string Name = "confidence:";
 
-    /// <summary>The model's size and shape, for compute accounting, named confidence:MODEL.</summary>
-    public ModelCard Card { get; }
+    /// <summary>Scores with <paramref name="model"/>'s next-token probabilities (typically the policy's own).</summary>
+    public EngineConfidenceScorer(EngineModel model) : base(model, Name + model?.Name) { }
 
-    ModelCard? IStepScorer.Card => Card;
-
-    /// <summary>
-    /// Scores the steps of a (partial) solution of <paramref name="problem"/>; the steps keep their delimiters (as
-    /// <see cref="SolutionSteps.Split"/> returns them), so their concatenation is the text the model reads after the prompt.
-    /// </summary>
-    public Task<StepScores> ScoreStepsAsync(Problem problem, IReadOnlyList<string> steps, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(problem);
-        ArgumentNullException.ThrowIfNull(steps);
-        return Task.Run(() =>
-        {
-            var scores = Score(problem.Prompt, steps, out int tokens);
-            return new StepScores(scores.Select(x => (double)x).ToArray(), new SequenceUsage(tokens, 0, 0));
-        }, cancellationToken);
-    }
-
-    /// <summary>One score in [0, 1] per step: the lowest probability of any solution token up to the step's end.</summary>
-    /// <exception cref="ArgumentException">The text does not fit the model's context.</exception>
-    public float[] Score(string prompt, IReadOnlyList<string> steps) => Score(prompt, steps, out _);
-
-    private float[] Score(string prompt, IReadOnlyList<string> steps, out int tokenCount)
+    // Steps keep their delimiters: their concatenation is exactly the text the model reads after the prompt.
+    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, out int tokenCount)
     {
         tokenCount = 0;
         if (steps.Count == 0) return [];
@@ -70,9 +32,7 @@ public sealed class EngineConfidenceScorer : IStepScorer
         if (prefix.Length == 0) throw new ArgumentException("the model has no beginning-of-sequence token and the prompt is empty: the first token has no prediction");
         int[] tokens = [.. prefix, .. stepTokens.SelectMany(t => t)];
         tokenCount = tokens.Length;
-        if (tokens.Length > Model.Model.Config.ContextLength)
-            throw new ArgumentException($"the solution has {tokens.Length} tokens; the model's context length is {Model.Model.Config.ContextLength}");
-        var logits = _engine.AllLogits(tokens);
+        var logits = Logits(tokens, "the solution");
         int vocab = Model.Model.Config.VocabularySize;
         var scores = new float[steps.Count];
         float lowest = 1f;

@@ -4,10 +4,6 @@
 // step's score never depends on judgements of earlier steps (Math-Shepherd's tag scheme).
 
 using Ponder.Engine.Model;
-using Ponder.Compute;
-using Ponder.Generation;
-using Ponder.Scoring;
-using Ponder.Strategies;
 
 namespace Ponder.Engine.Inference;
 
@@ -27,17 +23,14 @@ public sealed record PrmFormat(char Tag, char Plus, char Minus, string Delimiter
 }
 
 /// <summary>Scores every step of a (partial) solution with an engine PRM. Safe to call concurrently.</summary>
-public sealed class EngineStepScorer : IStepScorer
+public sealed class EngineStepScorer : EngineScorer
 {
-    private readonly InferenceEngine _engine;
     private readonly int _tag, _plus, _minus;
 
     /// <summary>Uses <paramref name="model"/>, whose vocabulary must hold the format's three characters.</summary>
-    public EngineStepScorer(EngineModel model, PrmFormat format)
+    public EngineStepScorer(EngineModel model, PrmFormat format) : base(model, model.Name)
     {
-        Model = model;
         Format = format;
-        _engine = new InferenceEngine(model.Model);
         int Id(char c, string what)
         {
             var ids = model.Tokenizer.Encode(c.ToString());
@@ -50,36 +43,15 @@ public sealed class EngineStepScorer : IStepScorer
         _minus = Id(format.Minus, "minus judgement");
     }
 
-    /// <summary>The PRM.</summary>
-    public EngineModel Model { get; }
     /// <summary>The text format.</summary>
     public PrmFormat Format { get; }
-    /// <summary>Size and shape, for compute accounting.</summary>
-    public ModelCard Card => Model.Card;
 
-    ModelCard? IStepScorer.Card => Card;
+    // The PRM renders its own delimiter and tag after every step: steps are scored bare, and an unfinished last step
+    // (no delimiter) as it stands.
+    private protected override IReadOnlyList<string> ScoredSteps(IReadOnlyList<string> steps) =>
+        steps.Select(s => s.EndsWith(Format.Delimiter, StringComparison.Ordinal) ? s[..^Format.Delimiter.Length] : s).ToArray();
 
-    /// <summary>
-    /// Scores the steps of a (partial) solution of <paramref name="problem"/>. Steps may end with the delimiter (as
-    /// <see cref="SolutionSteps.Split"/> returns them) or not (an unfinished last step, scored as it stands).
-    /// </summary>
-    public Task<StepScores> ScoreStepsAsync(Problem problem, IReadOnlyList<string> steps, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(problem);
-        ArgumentNullException.ThrowIfNull(steps);
-        var bare = steps.Select(s => s.EndsWith(Format.Delimiter, StringComparison.Ordinal) ? s[..^Format.Delimiter.Length] : s).ToArray();
-        return Task.Run(() =>
-        {
-            var scores = Score(problem.Prompt, bare, out int tokens);
-            return new StepScores(scores.Select(x => (double)x).ToArray(), new SequenceUsage(tokens, 0, 0));
-        }, cancellationToken);
-    }
-
-    /// <summary>One score in [0, 1] per step: the PRM's belief that the solution up to and including it is error-free.</summary>
-    /// <exception cref="ArgumentException">The text does not fit the PRM's context.</exception>
-    public float[] Score(string prompt, IReadOnlyList<string> steps) => Score(prompt, steps, out _);
-
-    private float[] Score(string prompt, IReadOnlyList<string> steps, out int tokenCount)
+    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, out int tokenCount)
     {
         tokenCount = 0;
         if (steps.Count == 0) return [];
@@ -89,9 +61,7 @@ public sealed class EngineStepScorer : IStepScorer
         // Tags are counted after the prompt, which may contain the tag character itself.
         int firstStepToken = (tokenizer.AddBos ? 1 : 0) + tokenizer.Encode(prompt).Length;
         tokenCount = tokens.Length;
-        if (tokens.Length > Model.Model.Config.ContextLength)
-            throw new ArgumentException($"the solution has {tokens.Length} tokens with its tags; the PRM's context length is {Model.Model.Config.ContextLength}");
-        var logits = _engine.AllLogits(tokens);
+        var logits = Logits(tokens, "the solution with its tags");
         int vocab = Model.Model.Config.VocabularySize;
         var scores = new float[steps.Count];
         int step = 0;
