@@ -47,9 +47,14 @@ internal static class ModelResolver
         catch (ArgumentException e) { throw new UserError(e.Message); }
     }
 
-    /// <summary>The name a model is served under: NAME for builtin:NAME, the file name without extension for a GGUF path.</summary>
+    /// <summary>
+    /// The name a model is served under: NAME for builtin:NAME, the file name without extension for a GGUF path, and
+    /// confidence:NAME for a confidence scorer over either.
+    /// </summary>
     public static string ServedName(string spec) =>
-        spec.StartsWith(BuiltinPrefix, StringComparison.Ordinal) ? spec[BuiltinPrefix.Length..] : Path.GetFileNameWithoutExtension(spec);
+        spec.StartsWith(EngineConfidenceScorer.Name, StringComparison.Ordinal) ? EngineConfidenceScorer.Name + ServedName(spec[EngineConfidenceScorer.Name.Length..])
+        : spec.StartsWith(BuiltinPrefix, StringComparison.Ordinal) ? spec[BuiltinPrefix.Length..]
+        : Path.GetFileNameWithoutExtension(spec);
 
     /// <summary>Loads <paramref name="spec"/>; throws <see cref="UserError"/> with a hint when it cannot.</summary>
     public static EngineModel Load(string spec)

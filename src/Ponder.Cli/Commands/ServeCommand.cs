@@ -29,7 +29,7 @@ internal static class ServeCommand
         };
         var prms = new Option<string[]>("--prm")
         {
-            Description = "Process reward model requests may name in ponder.prm: builtin:NAME or a GGUF file (named like --model); repeatable",
+            Description = "Step scorer requests may name in ponder.prm: a PRM (builtin:NAME or a GGUF file, named like --model) or confidence:MODEL (named so); repeatable",
             AllowMultipleArgumentsPerToken = false,
         };
         var host = new Option<string>("--host") { Description = "IP address to listen on (127.0.0.1: this machine only)", DefaultValueFactory = _ => "127.0.0.1" };
