@@ -259,7 +259,7 @@ public static class StudyAnalysis
             }
             if (unaffordable > 0)
             {
-                notes.Add($"The {measure} policy has no configuration that fits in {budget} generations with its pilot of {pilot} for {unaffordable} problems: that budget is left out of its curve.");
+                notes.Add($"The {measure.ToString().ToLowerInvariant()}-difficulty policy has no configuration that fits in {budget} generation{(budget == 1 ? "" : "s")} with its pilot of {pilot} for {unaffordable} problems: that budget is left out of its curve.");
                 continue;
             }
             if (missing > 0 || measured.Count == 0)
