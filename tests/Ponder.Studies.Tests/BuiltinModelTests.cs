@@ -14,6 +14,7 @@ public sealed class BuiltinModelTests
 
     [Theory]
     [InlineData("arith-small")]
+    [InlineData("arith-large")]
     [InlineData("arith-prm")]
     public void EachModelMatchesItsCheckedInConfig(string name)
     {
@@ -29,6 +30,7 @@ public sealed class BuiltinModelTests
     /// answer line — wrong arithmetic is allowed, a broken format is not.</summary>
     [Theory]
     [InlineData("arith-small")]
+    [InlineData("arith-large")]
     public async Task EachPolicyWritesWellFormedSolutions(string name)
     {
         var generator = new EngineGenerator(Load(name));
