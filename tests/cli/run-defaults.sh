@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `ponder run` as the README and issue 4 write it, with nothing but the task's defaults: without --store it writes a new
+# store under runs/ and says how to resume it; on arith the verifier strategies get the policy's confidence; --prm none
+# leaves them out; --resume without --store is refused with a message.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo="$PWD"
+work="$(mktemp -d)"
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+
+dotnet build src/Ponder.Cli -c Release -v quiet -nologo >/dev/null
+ponder() { dotnet "$repo/src/Ponder.Cli/bin/Release/net10.0/Ponder.Cli.dll" "$@"; }
+fail() { echo "run-defaults: $*" >&2; exit 1; }
+cd "$work"
+
+ponder run --task arith --split test --limit 2 --strategies beam,majority --budgets 4 --json defaults.json > defaults.log
+stores=(runs/run-*.db)
+[ -f "${stores[0]}" ] || fail "no store written under runs/"
+grep -q -- "--store $work/${stores[0]} --resume" <(tr -d '\n' < defaults.log) || fail "the log does not say how to resume: $(cat defaults.log)"
+python3 - defaults.json <<'PY' || fail "defaults.json: $(cat defaults.json)"
+import json, sys
+rows = {r["strategy"]: r for r in json.load(open(sys.argv[1]))["results"]}
+assert set(rows) == {"beam", "majority"}, rows
+assert rows["beam"]["mean_verifier_flops"] > 0 and rows["majority"]["mean_verifier_flops"] == 0, rows
+PY
+
+ponder run --limit 1 --strategies all --budgets 1 --prm none --store none.db --json none.json > /dev/null
+python3 - none.json <<'PY' || fail "none.json: $(cat none.json)"
+import json, sys
+names = {r["strategy"] for r in json.load(open(sys.argv[1]))["results"]}
+assert names == {"sampling", "majority", "adaptive-consistency", "revision"}, names  # revision works without a verifier
+PY
+
+if ponder run --limit 1 --strategies majority --budgets 1 --resume > resume.log 2>&1; then fail "--resume without --store was accepted"; fi
+grep -q -- "--resume needs the --store" resume.log || fail "no message for --resume without --store: $(cat resume.log)"
+echo "run-defaults: ok"
