@@ -25,7 +25,7 @@ internal static class ModelResolver
     /// </summary>
     public static IStepScorer LoadStepScorer(string spec)
     {
-        if (spec.StartsWith(EngineConfidenceScorer.Name, StringComparison.Ordinal)) return new EngineConfidenceScorer(Load(spec[EngineConfidenceScorer.Name.Length..]));
+        if (spec.StartsWith(EngineConfidenceScorer.NamePrefix, StringComparison.Ordinal)) return new EngineConfidenceScorer(Load(spec[EngineConfidenceScorer.NamePrefix.Length..]));
         try { return new EngineStepScorer(Load(spec), PrmFormat.Arith); }
         catch (ArgumentException e) { throw new UserError(e.Message); }
     }
@@ -52,7 +52,7 @@ internal static class ModelResolver
     /// confidence:NAME for a confidence scorer over either.
     /// </summary>
     public static string ServedName(string spec) =>
-        spec.StartsWith(EngineConfidenceScorer.Name, StringComparison.Ordinal) ? EngineConfidenceScorer.Name + ServedName(spec[EngineConfidenceScorer.Name.Length..])
+        spec.StartsWith(EngineConfidenceScorer.NamePrefix, StringComparison.Ordinal) ? EngineConfidenceScorer.NamePrefix + ServedName(spec[EngineConfidenceScorer.NamePrefix.Length..])
         : spec.StartsWith(BuiltinPrefix, StringComparison.Ordinal) ? spec[BuiltinPrefix.Length..]
         : Path.GetFileNameWithoutExtension(spec);
 

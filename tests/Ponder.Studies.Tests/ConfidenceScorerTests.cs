@@ -10,20 +10,14 @@ public sealed class ConfidenceScorerTests
 {
     private static readonly ArithProblem Problem = ArithProblem.Parse("((17*4)+39)-8", 3);
 
-    private static EngineModel Model(Action<float[]>? weights = null)
-    {
-        var tokenizer = ArithPolicyData.CreateTokenizer();
-        var config = new LlamaConfig { VocabularySize = tokenizer.VocabularySize, ContextLength = 128, ModelDim = 32, Layers = 1, Heads = 2, KeyValueHeads = 2, FeedForwardDim = 32 };
-        var model = LlamaModel.CreateRandom(config, 1);
-        weights?.Invoke(model.Weights);
-        return new EngineModel("policy", model, tokenizer);
-    }
+    private static EngineModel Model() => TestModels.Random("policy", ArithPolicyData.CreateTokenizer());
 
     [Fact]
     public void AModelWithZeroWeightsIsUniformSoEveryStepScoresOneOverTheVocabulary()
     {
         // zero weights: every hidden state and so every logit is 0, and softmax is uniform
-        var model = Model(w => Array.Clear(w));
+        var model = Model();
+        Array.Clear(model.Model.Weights);
         var scores = new EngineConfidenceScorer(model).Score(ArithTask.Prompt(Problem), ["17*4=68\n", "68+39=107\n"]);
         Assert.All(scores, s => Assert.Equal(1f / model.Model.Config.VocabularySize, s, 1e-6f));
     }

@@ -43,15 +43,14 @@ public sealed class PrmTests
     public void TheScorerGivesOneProbabilityPerStepAndRejectsModelsWithoutTheFormat()
     {
         var tokenizer = ArithPrmData.CreateTokenizer();
-        var config = new LlamaConfig { VocabularySize = tokenizer.VocabularySize, ContextLength = 128, ModelDim = 32, Layers = 1, Heads = 2, KeyValueHeads = 2, FeedForwardDim = 32 };
-        var prm = new EngineStepScorer(new EngineModel("prm", LlamaModel.CreateRandom(config, 1), tokenizer), PrmFormat.Arith);
+        var prm = new EngineStepScorer(TestModels.Random("prm", tokenizer), PrmFormat.Arith);
         var scores = prm.Score(ArithTask.Prompt(Problem), ["17*4=68", "68+39=107", "107-8=99", "A:99"]);
         Assert.Equal(4, scores.Length);
         Assert.All(scores, s => Assert.InRange(s, 0f, 1f));
         Assert.Equal(scores[..2], prm.Score(ArithTask.Prompt(Problem), ["17*4=68", "68+39=107"]));
 
         var policyTokenizer = ArithPolicyData.CreateTokenizer();
-        var policy = new EngineModel("policy", LlamaModel.CreateRandom(config with { VocabularySize = policyTokenizer.VocabularySize }, 1), policyTokenizer);
+        var policy = TestModels.Random("policy", policyTokenizer);
         var e = Assert.Throws<ArgumentException>(() => new EngineStepScorer(policy, PrmFormat.Arith));
         Assert.Contains("no token for the tag '#'", e.Message);
     }
@@ -74,8 +73,7 @@ public sealed class ArithStrategyWiringTests
     public async Task TheStepScorerAdapterAcceptsStepsWithOrWithoutDelimiterAndReportsItsTokens()
     {
         var tokenizer = ArithPrmData.CreateTokenizer();
-        var config = new LlamaConfig { VocabularySize = tokenizer.VocabularySize, ContextLength = 128, ModelDim = 32, Layers = 1, Heads = 2, KeyValueHeads = 2, FeedForwardDim = 32 };
-        var prm = new EngineStepScorer(new EngineModel("prm", LlamaModel.CreateRandom(config, 1), tokenizer), PrmFormat.Arith);
+        var prm = new EngineStepScorer(TestModels.Random("prm", tokenizer), PrmFormat.Arith);
         var problem = Ponder.Studies.Arith.ArithStrategies.ToProblem(ArithProblem.Parse("((17*4)+39)-8", 3));
         var withDelimiters = await prm.ScoreStepsAsync(problem, ["17*4=68\n", "68+39=107\n"]);
         var bare = await prm.ScoreStepsAsync(problem, ["17*4=68", "68+39=107"]);

@@ -27,13 +27,9 @@ public sealed class StudyTests : IDisposable
     // Tiny untrained transformers stand in for the built-in models: the study's machinery, not their skill, is under test.
     private static StudyModels TinyModels()
     {
-        EngineModel Random(string name, Ponder.Engine.Tokenization.CharTokenizer tokenizer, int dim, ulong seed) => new(name, LlamaModel.CreateRandom(new LlamaConfig
-        {
-            VocabularySize = tokenizer.VocabularySize, ContextLength = 256, ModelDim = dim, Layers = 1, Heads = 2, KeyValueHeads = 2, FeedForwardDim = dim,
-        }, seed), tokenizer);
         var policyTokenizer = ArithPolicyData.CreateTokenizer();
-        return new StudyModels(new EngineGenerator(Random("tiny-small", policyTokenizer, 16, 1)), new EngineGenerator(Random("tiny-large", policyTokenizer, 32, 2)),
-            new EngineStepScorer(Random("tiny-prm", ArithPrmData.CreateTokenizer(), 16, 3), PrmFormat.Arith));
+        return new StudyModels(new EngineGenerator(TestModels.Random("tiny-small", policyTokenizer, 16, 1, contextLength: 256)), new EngineGenerator(TestModels.Random("tiny-large", policyTokenizer, 32, 2, contextLength: 256)),
+            new EngineStepScorer(TestModels.Random("tiny-prm", ArithPrmData.CreateTokenizer(), 16, 3, contextLength: 256), PrmFormat.Arith));
     }
 
     private static readonly StudyConfig Tiny = new()
@@ -53,7 +49,7 @@ public sealed class StudyTests : IDisposable
     {
         var models = TinyModels();
         var progress = new List<StudyProgress>();
-        var runs = await StudyRunner.RunAsync(Tiny, models, _folder, resume: false, new SynchronousProgress(progress.Add));
+        var runs = await StudyRunner.RunAsync(Tiny, models, _folder, resume: false, new SynchronousProgress<StudyProgress>(progress.Add));
         Assert.Equal(["small-calibration.db", "small-test.db", "large-test.db"], runs.Stores.Select(Path.GetFileName));
         Assert.Contains(new StudyProgress("small-test", 10, 10), progress);   // 5 problems × (the pool sweep and the search sweep)
         var (findings, files) = StudyRunner.Report(Tiny, runs.Stores, _folder, "ponder study");
@@ -78,7 +74,7 @@ public sealed class StudyTests : IDisposable
         Assert.Contains("holds a run with another configuration", other.Message);
 
         progress.Clear();
-        await StudyRunner.RunAsync(Tiny, models, _folder, resume: true, new SynchronousProgress(progress.Add));
+        await StudyRunner.RunAsync(Tiny, models, _folder, resume: true, new SynchronousProgress<StudyProgress>(progress.Add));
         Assert.Equal(before, RowCounts(runs.Stores));
         Assert.Contains(new StudyProgress("large-test", 5, 5), progress);
     }
@@ -92,7 +88,7 @@ public sealed class StudyTests : IDisposable
         var expected = await StudyRunner.RunAsync(config, models with { Large = null }, straight, resume: false);
 
         using var cancel = new CancellationTokenSource();
-        var stop = new SynchronousProgress(p => { if (p is { Run: "small-test", Done: 2 }) cancel.Cancel(); });
+        var stop = new SynchronousProgress<StudyProgress>(p => { if (p is { Run: "small-test", Done: 2 }) cancel.Cancel(); });
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => StudyRunner.RunAsync(config, models with { Large = null }, killed, resume: false, stop, cancel.Token));
         var resumed = await StudyRunner.RunAsync(config, models with { Large = null }, killed, resume: true);
 
@@ -203,9 +199,4 @@ public sealed class StudyTests : IDisposable
     [Fact]
     public void StudyProblemsInterleaveTheLevels() =>
         Assert.Equal([1, 2, 3, 4, 5, 1, 2, 3, 4, 5], StudyRunner.Problems(ArithSplit.Test, 2).Select(p => p.Level));
-
-    private sealed class SynchronousProgress(Action<StudyProgress> report) : IProgress<StudyProgress>
-    {
-        public void Report(StudyProgress value) => report(value);
-    }
 }

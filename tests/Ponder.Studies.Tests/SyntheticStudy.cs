@@ -51,7 +51,7 @@ internal static class SyntheticStudy
                     return new PoolSample(id, pool, index, $"x\nA:{answer}\n", answer, correct, 10, index == 0 ? 0 : 10, 20, score, 30, 0.01);
                 }).ToArray();
                 samples.AddRange(problemSamples);
-                var candidates = problemSamples.Select(s => new Candidate(s.Index, s.Text, s.Answer, s.Score, null, FinishReason.EndOfSequence, null, s.Correct)).ToArray();
+                var candidates = problemSamples.Select(s => s.AsCandidate(s.Index)).ToArray();
                 foreach (int budget in Budgets)
                 {
                     foreach (var strategy in SweepOptions.PoolStrategies)

@@ -5,6 +5,15 @@ namespace Ponder.Cli.Commands;
 /// <summary>Runs a command body, turning expected failures into one clear line and an exit code.</summary>
 internal static class CommandRunner
 {
+    /// <summary>A comma-separated list of integers given to <paramref name="option"/> (null when not given), or a
+    /// <see cref="UserError"/> saying what is wrong.</summary>
+    public static int[]? Integers(string? list, string option)
+    {
+        if (list is null) return null;
+        try { return list.Split(',').Select(b => int.Parse(b.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray(); }
+        catch (FormatException) { throw new UserError($"{option} must be comma-separated integers, got \"{list}\""); }
+    }
+
     public static async Task<int> Run(Func<Task<int>> body)
     {
         try { return await body(); }

@@ -6,6 +6,7 @@ using Ponder.OpenAI;
 using Ponder.Strategies;
 using Ponder.Studies.Arith;
 using Ponder.Studies.Store;
+using Ponder.Studies.Study;
 using Ponder.Studies.Sweeps;
 using Ponder.Tasks.Arith;
 using Ponder.Tasks.Benchmarks;
@@ -44,9 +45,7 @@ internal static class RunCommand
             if (benchmark is not null && parse.GetResult(split) is { Implicit: false })
                 throw new UserError($"--split applies to {ArithTask.Name} only; a benchmark's problems are its --data file");
             if (parse.GetValue(limit) is < 1) throw new UserError($"--limit must be ≥ 1, got {parse.GetValue(limit)}");
-            int[] budgetList;
-            try { budgetList = parse.GetValue(budgets)!.Split(',').Select(b => int.Parse(b.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray(); }
-            catch (FormatException) { throw new UserError($"--budgets must be comma-separated integers, got \"{parse.GetValue(budgets)}\""); }
+            int[] budgetList = CommandRunner.Integers(parse.GetValue(budgets), "--budgets")!;
             string? prmOption = parse.GetValue(prm) is "none" ? null : parse.GetValue(prm);
             // By default an engine policy judges itself on arith: measured, its confidence is a better verifier than the trained PRM.
             bool prmDefaults = parse.GetValue(prm) is null && benchmark is null && !OpenAIModelOptions.IsModelReference(parse.GetValue(model)!);
@@ -65,8 +64,7 @@ internal static class RunCommand
             {
                 total = parse.GetValue(limit) ?? 100;
                 int perLevel = (total + ArithDifficulty.MaxLevel - 1) / ArithDifficulty.MaxLevel;
-                var problems = ArithSplits.Load(parse.GetValue(split), perLevel).GroupBy(p => p.Level)
-                    .SelectMany(g => g.Select((p, i) => (p, i))).OrderBy(x => x.i).ThenBy(x => x.p.Level).Select(x => x.p).Take(total).ToArray();
+                var problems = StudyRunner.Problems(parse.GetValue(split), perLevel).Take(total).ToArray();
                 studyTask = ArithStrategies.CreateTask(problems);
             }
             string strategySpec = parse.GetValue(strategies)!;
@@ -74,7 +72,7 @@ internal static class RunCommand
                 ? SweepOptions.Sweepable(studyTask, prmOption is not null || prmDefaults).ToArray()
                 : strategySpec.Split(',').Select(s => s.Trim()).ToArray();
             bool needsPrm = names.Except(SweepOptions.Sweepable(studyTask, hasStepScorer: false)).Any();
-            string? prmSpec = prmOption ?? (prmDefaults && needsPrm ? EngineConfidenceScorer.Name + parse.GetValue(model) : null);
+            string? prmSpec = prmOption ?? (prmDefaults && needsPrm ? EngineConfidenceScorer.NamePrefix + parse.GetValue(model) : null);
             var sweepOptions = new SweepOptions(names, budgetList, parse.GetValue(seed), parse.GetValue(temperature));
             try { sweepOptions.Validate(studyTask, prmSpec is not null); }
             catch (ArgumentException e) { throw new UserError(e.Message); }
@@ -97,7 +95,7 @@ internal static class RunCommand
                 });
             string storePath = parse.GetValue(store)?.FullName
                 ?? Path.GetFullPath(Path.Combine("runs", $"run-{DateTime.Now:yyyyMMdd-HHmmss}.db"));
-            using var sampleStore = OpenStore(storePath, runConfig, parse.GetValue(resume));
+            using var sampleStore = SampleStore.OpenRun(storePath, runConfig, parse.GetValue(resume), "a run", "--store");
             AnsiConsole.MarkupLineInterpolated($"store: {storePath} (an interrupted run continues with --store {storePath} --resume)");
             new RunModelCards(policy.Card, scorer?.Card).Save(sampleStore);
             var sweep = new Sweep(studyTask, studyTask.Context(policy, scorer, HardwareProfile.Cpu2CoreAvx2), sampleStore, sweepOptions);
@@ -124,27 +122,5 @@ internal static class RunCommand
             return 0;
         }));
         return command;
-    }
-
-    // A new store records the run's configuration; resuming needs --resume and the same configuration.
-    private static SampleStore OpenStore(string path, string runConfig, bool resume)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        SampleStore store;
-        try { store = SampleStore.Open(path); }
-        catch (InvalidDataException e) { throw new UserError(e.Message); }
-        string? recorded = store.GetMeta("run_config");
-        if (recorded is null) store.SetMeta("run_config", runConfig);
-        else if (!resume)
-        {
-            store.Dispose();
-            throw new UserError($"{path} already holds a run: pass --resume to continue it, or choose another --store");
-        }
-        else if (recorded != runConfig)
-        {
-            store.Dispose();
-            throw new UserError($"{path} holds a run with another configuration: {recorded}");
-        }
-        return store;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Ponder.Engine.Inference;
+using Ponder.Studies;
 using Ponder.Studies.Reports;
 using Ponder.Studies.Study;
 using Spectre.Console;
@@ -44,8 +45,8 @@ internal static class StudyCommand
                 LargeModel = parse.GetValue(large) ?? study.LargeModel,
                 Prm = parse.GetValue(prm) ?? study.Prm,
                 ProblemsPerLevel = parse.GetValue(perLevel) ?? study.ProblemsPerLevel,
-                Budgets = Integers(parse.GetValue(budgets), "--budgets") ?? study.Budgets,
-                SearchBudgets = Integers(parse.GetValue(searchBudgets), "--search-budgets") ?? study.SearchBudgets,
+                Budgets = CommandRunner.Integers(parse.GetValue(budgets), "--budgets") ?? study.Budgets,
+                SearchBudgets = CommandRunner.Integers(parse.GetValue(searchBudgets), "--search-budgets") ?? study.SearchBudgets,
                 Strategies = parse.GetValue(strategies)?.Split(',').Select(s => s.Trim()).ToArray() ?? study.Strategies,
                 Seed = parse.GetValue(seed) ?? study.Seed,
                 Temperature = parse.GetValue(temperature) ?? study.Temperature,
@@ -72,7 +73,7 @@ internal static class StudyCommand
                 .StartAsync(async ctx =>
                 {
                     var bars = StudyRunner.Plan(study).ToDictionary(p => p.Name, p => ctx.AddTask(p.Name, autoStart: false));
-                    runs = await StudyRunner.RunAsync(study, models, folder, parse.GetValue(resume), new SynchronousProgress(p =>
+                    runs = await StudyRunner.RunAsync(study, models, folder, parse.GetValue(resume), new SynchronousProgress<StudyProgress>(p =>
                     {
                         var bar = bars[p.Run];
                         if (!bar.IsStarted) bar.StartTask();
@@ -94,13 +95,6 @@ internal static class StudyCommand
     // The checked-in study configs are copied beside the program, so the defaults are found wherever it runs.
     private static string StudyFile(string name) => Path.Combine(AppContext.BaseDirectory, "studies", name);
 
-    private static int[]? Integers(string? list, string option)
-    {
-        if (list is null) return null;
-        try { return list.Split(',').Select(b => int.Parse(b.Trim(), CultureInfo.InvariantCulture)).ToArray(); }
-        catch (FormatException) { throw new UserError($"{option} must be comma-separated integers, got \"{list}\""); }
-    }
-
     // The headline figures, then every configuration on the test split against the policies.
     private static void Summary(StudyFindings findings)
     {
@@ -120,10 +114,5 @@ internal static class StudyCommand
                 table.AddRow($"[bold]{Markup.Escape(policy.Name)}[/]", t.Budget.ToString(CultureInfo.InvariantCulture), $"{t.Accuracy.Estimate:F3}",
                     $"{t.Accuracy.Low:F3}–{t.Accuracy.High:F3}", $"{t.Flops:E2}");
         AnsiConsole.Write(table);
-    }
-
-    private sealed class SynchronousProgress(Action<StudyProgress> report) : IProgress<StudyProgress>
-    {
-        public void Report(StudyProgress value) => report(value);
     }
 }

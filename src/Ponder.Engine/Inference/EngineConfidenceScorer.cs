@@ -16,10 +16,10 @@ namespace Ponder.Engine.Inference;
 public sealed class EngineConfidenceScorer : EngineScorer
 {
     /// <summary>Prefix of the scorer's name: confidence:MODEL, so that stores and reports tell it from the model as a policy.</summary>
-    public const string Name = "confidence:";
+    public const string NamePrefix = "confidence:";
 
     /// <summary>Scores with <paramref name="model"/>'s next-token probabilities (typically the policy's own).</summary>
-    public EngineConfidenceScorer(EngineModel model) : base(model, Name + model?.Name) { }
+    public EngineConfidenceScorer(EngineModel model) : base(model, NamePrefix + model?.Name) { }
 
     // Steps keep their delimiters: their concatenation is exactly the text the model reads after the prompt.
     private protected override float[] Score(string prompt, IReadOnlyList<string> steps, out int tokenCount)
@@ -41,22 +41,12 @@ public sealed class EngineConfidenceScorer : EngineScorer
         {
             foreach (int token in stepTokens[step])
             {
-                // the prediction of the token at `position` is read at the position before it
-                lowest = MathF.Min(lowest, Probability(logits.AsSpan((position - 1) * vocab, vocab), token));
+                // the prediction of the token at `position` is read at the position before it, as the generator reports it
+                lowest = MathF.Min(lowest, MathF.Exp(Sampler.LogProbability(logits.AsSpan((position - 1) * vocab, vocab), token)));
                 position++;
             }
             scores[step] = lowest;
         }
         return scores;
-    }
-
-    // softmax(logits)[token], shifted by the maximum for stability
-    private static float Probability(ReadOnlySpan<float> logits, int token)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float l in logits) max = MathF.Max(max, l);
-        double sum = 0;
-        foreach (float l in logits) sum += Math.Exp(l - max);
-        return (float)(Math.Exp(logits[token] - max) / sum);
     }
 }

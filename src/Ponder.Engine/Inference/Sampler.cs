@@ -15,18 +15,25 @@ internal static class Sampler
     /// </summary>
     public static int Sample(ReadOnlySpan<float> logits, SamplingSettings settings, SplitMix64 rng, Scratch scratch, out float logProb)
     {
-        int vocab = logits.Length;
-        float max = float.NegativeInfinity;
-        int argmax = 0;
-        for (int i = 0; i < vocab; i++)
-            if (logits[i] > max) { max = logits[i]; argmax = i; }
-        double logSum = 0;
-        for (int i = 0; i < vocab; i++) logSum += Math.Exp(logits[i] - max);
-        float logNormalizer = max + (float)Math.Log(logSum);
-
+        float logNormalizer = LogNormalizer(logits, out float max, out int argmax);
         int chosen = settings.Temperature == 0 ? argmax : Draw(logits, settings, max, rng, scratch);
         logProb = logits[chosen] - logNormalizer;
         return chosen;
+    }
+
+    /// <summary>log P(<paramref name="token"/>) under the model's unfiltered distribution at temperature 1, as <see cref="Sample"/> reports it.</summary>
+    public static float LogProbability(ReadOnlySpan<float> logits, int token) => logits[token] - LogNormalizer(logits, out _, out _);
+
+    // log Σ exp(logits), shifted by the maximum for stability; also the maximum and its index
+    private static float LogNormalizer(ReadOnlySpan<float> logits, out float max, out int argmax)
+    {
+        max = float.NegativeInfinity;
+        argmax = 0;
+        for (int i = 0; i < logits.Length; i++)
+            if (logits[i] > max) { max = logits[i]; argmax = i; }
+        double logSum = 0;
+        for (int i = 0; i < logits.Length; i++) logSum += Math.Exp(logits[i] - max);
+        return max + (float)Math.Log(logSum);
     }
 
     /// <summary>Buffers for <see cref="Sample"/>.</summary>

@@ -167,8 +167,7 @@ public static class StudyAnalysis
         {
             var problems = level.ToArray();
             var ks = CoverageLaw.LogSpacedK(problems.Min(p => run.Pools[p].Length));
-            var pools = problems.Select(p => run.Pools[p].Select((s, i) => new Candidate(i, s.Text, s.Answer, s.Score, null,
-                Generation.FinishReason.EndOfSequence, null, s.Correct)).ToArray()).ToArray();
+            var pools = problems.Select(p => run.Pools[p].Select((s, i) => s.AsCandidate(i)).ToArray()).ToArray();
             IReadOnlyList<Interval> Series(PoolRule rule) => ks.Select(k => Bootstrap.Mean(
                 pools.Select((pool, i) => rule == PoolRule.Coverage
                     ? PassAtK.Estimate(pool.Length, pool.Count(c => c.IsCorrect == true), k)
@@ -293,13 +292,16 @@ public static class StudyAnalysis
         var key = options.AnswerKeyOrDefault;
         var cards = run.Run.Cards!;
         var problemIndex = run.Problems.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => (ulong)x.i, StringComparer.Ordinal);
+        // per problem, once: the pilot's FLOPs and the pool as candidates
+        var pilots = run.Pools.ToDictionary(p => p.Key, p => (
+            Flops: PoolPricing.Generation(p.Value.Take(pilot), cards.Policy!) + PoolPricing.Scoring(p.Value.Take(pilot), cards.Verifier!),
+            Candidates: p.Value.Select(s => s.AsCandidate(s.Index)).ToArray()), StringComparer.Ordinal);
         return rows.Where(o => run.Pools.ContainsKey(o.ProblemId)).Select(o =>
         {
             var pool = run.Pools[o.ProblemId];
-            double pilotFlops = PoolPricing.Generation(pool.Take(pilot), cards.Policy!) + PoolPricing.Scoring(pool.Take(pilot), cards.Verifier!);
+            var (pilotFlops, candidates) = pilots[o.ProblemId];
             if (!ComputeOptimalPolicy.ReusesPilot(o.Configuration.Strategy)) return o with { Flops = o.Flops + pilotFlops };
             var rule = PoolEstimators.RuleOf(o.Configuration.Strategy)!.Value;
-            var candidates = pool.Select(s => new Candidate(s.Index, s.Text, s.Answer, s.Score, null, Generation.FinishReason.EndOfSequence, null, s.Correct)).ToArray();
             int fresh = Math.Max(0, o.Budget - pilot);
             var draws = fresh == 0 ? [[]] : PoolSubsets.Draw(pool.Length - pilot, fresh, options.SubsetsOrDefault,
                 SplitMix64.Derive(options.SeedOrDefault, problemIndex[o.ProblemId])).Select(d => d.Select(i => i + pilot).ToArray()).ToArray();

@@ -64,7 +64,7 @@ public sealed record StudyData(IReadOnlyList<StudyRun> Runs, IReadOnlyDictionary
         {
             if (!File.Exists(path)) throw new InvalidDataException($"{path}: no such store");
             using var store = SampleStore.Open(path);
-            string config = store.GetMeta("run_config") ?? throw new InvalidDataException($"{path}: the store records no run (no run_config)");
+            string config = store.GetMeta(SampleStore.RunConfigKey) ?? throw new InvalidDataException($"{path}: the store records no run (no run_config)");
             try
             {
                 using var json = JsonDocument.Parse(config);

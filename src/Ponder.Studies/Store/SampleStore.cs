@@ -4,13 +4,19 @@
 // duplicating anything, and a resumed sweep ends with exactly the rows of an uninterrupted one.
 
 using Microsoft.Data.Sqlite;
+using Ponder.Generation;
+using Ponder.Strategies;
 
 namespace Ponder.Studies.Store;
 
 /// <summary>One policy sample of a problem's pool, with its grade and cost.</summary>
 public sealed record PoolSample(
     string ProblemId, string Pool, int Index, string Text, string? Answer, bool Correct,
-    int PromptTokens, int CachedPromptTokens, int GeneratedTokens, double? Score, int VerifierTokens, double WallSeconds);
+    int PromptTokens, int CachedPromptTokens, int GeneratedTokens, double? Score, int VerifierTokens, double WallSeconds)
+{
+    /// <summary>The sample as candidate <paramref name="index"/> of a pool strategy's choice: a finished solution with its score.</summary>
+    public Candidate AsCandidate(int index) => new(index, Text, Answer, Score, null, FinishReason.EndOfSequence, null, Correct);
+}
 
 /// <summary>One strategy result row: a problem solved by a strategy at a budget (or, for pool-derived strategies, the
 /// expectation over subsets of the pool, so <see cref="Accuracy"/> may be fractional).</summary>
@@ -33,6 +39,35 @@ public sealed class SampleStore : IDisposable
 
     /// <summary>The database file.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// Opens the store of one run, creating its folder and file if needed: a new store records <paramref name="runConfig"/>;
+    /// a store that holds the same run is continued only when <paramref name="resume"/>; one holding another run is refused.
+    /// <paramref name="run"/> names the run in messages ("a run"), <paramref name="elsewhere"/> the option that picks another store.
+    /// </summary>
+    /// <exception cref="ArgumentException">The store holds this run and <paramref name="resume"/> is false, or holds another run.</exception>
+    /// <exception cref="InvalidDataException">The file is not a Ponder store or has another schema version.</exception>
+    public static SampleStore OpenRun(string path, string runConfig, bool resume, string run, string elsewhere)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var store = Open(path);
+        string? recorded = store.GetMeta(RunConfigKey);
+        if (recorded is null) store.SetMeta(RunConfigKey, runConfig);
+        else if (recorded != runConfig)
+        {
+            store.Dispose();
+            throw new ArgumentException($"{path} holds a run with another configuration: {recorded}; choose another {elsewhere}");
+        }
+        else if (!resume)
+        {
+            store.Dispose();
+            throw new ArgumentException($"{path} already holds {run}: pass --resume to continue it, or choose another {elsewhere}");
+        }
+        return store;
+    }
+
+    /// <summary>The metadata key of the configuration a run records in its store.</summary>
+    public const string RunConfigKey = "run_config";
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a Ponder store or has another schema version.</exception>

@@ -82,7 +82,6 @@ public static class StudyRunner
         if ((config.PrmOrNull is null) != (models.Prm is null)) throw new ArgumentException("the PRM must be given exactly when the study has one");
         if (models.Large is not null && ModelName(models.Large, config.LargeModelOrNull!) == ModelName(models.Small, config.SmallModelOrDefault))
             throw new ArgumentException($"the small and large models are both named {ModelName(models.Small, config.SmallModelOrDefault)}: the report tells runs apart by model name");
-        Directory.CreateDirectory(Path.Combine(folder, "stores"));
         var notes = new List<string>();
         var stores = new List<string>();
         foreach (var plan in Plan(config))
@@ -91,7 +90,7 @@ public static class StudyRunner
             var prm = plan.IsLarge ? null : models.Prm;
             string path = plan.StorePath(folder);
             stores.Add(path);
-            using var store = OpenStore(path, RunConfig(config, plan, ModelName(policy, plan.IsLarge ? config.LargeModelOrNull! : config.SmallModelOrDefault), prm), resume);
+            using var store = SampleStore.OpenRun(path, RunConfig(config, plan, ModelName(policy, plan.IsLarge ? config.LargeModelOrNull! : config.SmallModelOrDefault), prm), resume, "this study's run", "--out");
             new RunModelCards(policy.Card, prm?.Card).Save(store);
             var problems = Problems(plan.Split, config.ProblemsPerLevelOrDefault);
             var task = ArithStrategies.CreateTask(problems);
@@ -107,7 +106,7 @@ public static class StudyRunner
             {
                 var sweep = new Sweep(task, context, store, new SweepOptions(strategies, budgets, config.SeedOrDefault, config.TemperatureOrDefault));
                 int before = done;
-                await sweep.RunAsync(new Relay(i => progress?.Report(new StudyProgress(plan.Name, before + i, total))), cancellationToken)
+                await sweep.RunAsync(new SynchronousProgress<int>(i => progress?.Report(new StudyProgress(plan.Name, before + i, total))), cancellationToken)
                     .ConfigureAwait(false);
                 done += problems.Count;
                 if (sweep.Failures > 0) notes.Add($"{plan.Name}: {sweep.Failures} strategy runs failed and count as wrong; their traces in the store say why");
@@ -147,26 +146,4 @@ public static class StudyRunner
         budgets = plan.Budgets, search_budgets = plan.SearchBudgets, seed = config.SeedOrDefault, temperature = config.TemperatureOrDefault,
         model, prm = prm?.Card?.Name,
     });
-
-    private static SampleStore OpenStore(string path, string runConfig, bool resume)
-    {
-        var store = SampleStore.Open(path);
-        string? recorded = store.GetMeta("run_config");
-        if (recorded is null)
-        {
-            store.SetMeta("run_config", runConfig);
-            return store;
-        }
-        store.Dispose();
-        if (recorded != runConfig)
-            throw new ArgumentException($"{path} holds a run with another configuration: {recorded}; choose another --out for this study");
-        if (!resume) throw new ArgumentException($"{path} already holds this study's run: pass --resume to continue it, or choose another --out");
-        return SampleStore.Open(path);
-    }
-
-    // Reports on the sweep's own thread, so progress arrives in order (Progress<T> posts to the thread pool).
-    private sealed class Relay(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
-    }
 }

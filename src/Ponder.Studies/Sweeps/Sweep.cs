@@ -223,7 +223,7 @@ public sealed class Sweep(StudyTask task, StrategyContext context, SampleStore s
         foreach (var chosen in subsets)
         {
             var subset = chosen.Select(k => pool[k]).ToArray();
-            var candidates = subset.Select((p, k) => new Candidate(k, p.Text, p.Answer, p.Score, null, FinishReason.EndOfSequence, null, p.Correct)).ToArray();
+            var candidates = subset.Select((p, k) => p.AsCandidate(k)).ToArray();
             bool correct = PoolEstimators.Solves(candidates, rule, context.AnswerKey);
             var records = new List<ComputeRecord> { PoolPricing.GenerationRecord(subset, context.Policy.Card) };
             if (strategy is "best-of-n" or "weighted-best-of-n" && context.StepScorer is { } prm)
