@@ -91,7 +91,8 @@ public sealed class TrainingRun
         var samples = await ArithPrmData.LoadOrDrawSamplesAsync(Path.Combine(runDirectory, "policy-samples.jsonl"), policy, config.Data,
             samplingProgress, cancellationToken);
         var prmTokenizer = ArithPrmData.CreateTokenizer();
-        return new TrainingData(prmTokenizer, new ArithPrmData(prmTokenizer, ArithPrmData.WithContrast(samples, config.Data.ContrastiveCorruptions, config.Data.Seed), length, config.Data.Seed));
+        var documents = ArithPrmData.WithContrast(samples, config.Data.ContrastiveCorruptions, config.Data.Seed);
+        return new TrainingData(prmTokenizer, new ArithPrmData(prmTokenizer, documents, length, config.Data.Seed, config.Data.DigitJudgements));
     }
 
     private static TrainingRun Open(TrainingConfig config, string runDirectory, bool resume, bool snapshot, TrainingData training)
