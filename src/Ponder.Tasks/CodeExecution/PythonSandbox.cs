@@ -101,8 +101,8 @@ public sealed class PythonSandbox
     }
 
     /// <summary>Runs <paramref name="run"/> in a fresh sandbox and reports how it ended.</summary>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired; the run was killed and
-    /// cleaned up first.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the run was over
+    /// (even if the wall timeout had already stopped it); the run was killed and cleaned up first.</exception>
     public async Task<PythonTestResult> RunAsync(PythonTestRun run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -133,8 +133,6 @@ public sealed class PythonSandbox
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {startInfo.FileName}");
 
-        using var timeout = new CancellationTokenSource(_options.EffectiveWallTimeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         string? stopReason = null;
         void Stop(string reason)
         {
@@ -147,23 +145,32 @@ public sealed class PythonSandbox
         var pumps = Task.WhenAll(
             output.PumpAsync(process.StandardError.BaseStream),
             verdict.PumpAsync(process.StandardOutput.BaseStream));
-        try
-        {
-            // Stdin stays open until the process ends: the harness takes its end of file for Ponder's death.
-            await process.StandardInput.WriteAsync(nonce.AsMemory(), linked.Token);
-            await process.StandardInput.FlushAsync(linked.Token);
-            await process.WaitForExitAsync(linked.Token);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
-        {
-            // IOException: the harness died before reading the nonce; the exit status tells why.
-            if (e is OperationCanceledException) Stop(cancellationToken.IsCancellationRequested ? "cancelled" : "timeout");
-        }
-        await process.WaitForExitAsync(CancellationToken.None);
-        await Task.WhenAny(pumps, Task.Delay(DrainTimeout, CancellationToken.None));
-        if (root) await SandboxProcesses.EnsureGoneAsync(uid, _setpriv);
+        await WaitThenTearDownAsync(
+            waitForEnd: async stopping =>
+            {
+                try
+                {
+                    // Stdin stays open until the process ends: the harness takes its end of file for Ponder's death.
+                    await process.StandardInput.WriteAsync(nonce.AsMemory(), stopping);
+                    await process.StandardInput.FlushAsync(stopping);
+                    await process.WaitForExitAsync(stopping);
+                }
+                catch (IOException)
+                {
+                    // The harness died before reading the nonce; the exit status tells why.
+                }
+            },
+            // The caller's cancellation stops the run this way too, but then RunAsync throws, so "timeout" is read only
+            // when the timeout alone stopped the run.
+            stop: () => Stop("timeout"),
+            tearDown: async () =>
+            {
+                await process.WaitForExitAsync(CancellationToken.None);
+                await Task.WhenAny(pumps, Task.Delay(DrainTimeout, CancellationToken.None));
+                if (root) await SandboxProcesses.EnsureGoneAsync(uid, _setpriv);
+            },
+            _options.EffectiveWallTimeout, cancellationToken);
         clock.Stop();
-        if (stopReason == "cancelled") throw new OperationCanceledException(cancellationToken);
 
         var reported = ParseReport(verdict.Text, nonce);
         var resources = new SandboxResourceUse(clock.Elapsed,
@@ -187,6 +194,31 @@ public sealed class PythonSandbox
         return process.ExitCode == 128 + 24
             ? result with { Verdict = PythonTestVerdict.CpuLimitExceeded, Error = $"a process used {_options.EffectiveCpuSeconds} CPU seconds (SIGXCPU)" }
             : result with { Error = process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128} without a verdict" : $"exited with code {process.ExitCode} without a verdict" };
+    }
+
+    /// <summary>Waits for a run with <paramref name="waitForEnd"/>, calls <paramref name="stop"/> if the wall timeout
+    /// passes or <paramref name="cancellationToken"/> fires before it ends, and tears the run down either way.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the run was torn
+    /// down, whether or not the timeout had already stopped it.</exception>
+    internal static async Task WaitThenTearDownAsync(Func<CancellationToken, Task> waitForEnd, Action stop, Func<Task> tearDown,
+        TimeSpan wallTimeout, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(wallTimeout);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            await waitForEnd(stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            stop();
+        }
+        await tearDown();
+        // Which of the two stopped the run is asked only now that it is gone, not when the wait ended: under load the
+        // thread pool runs due timer callbacks late and in no fixed order, so the timeout's can end the wait before the
+        // callback of a caller's timer that was due first has run. A caller who cancels while the run is torn down does
+        // not want its verdict either.
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private static PythonTestResult FromReport(PythonTestResult result, HarnessReport report) => report.Status switch
