@@ -26,35 +26,6 @@ public sealed class PrmTests
         Assert.StartsWith("Q:((17*4)+39)-8\n17*4=68\n#68+39=108\n#", tokenizer.Decode(inputs.AsSpan(1, 40)));
     }
 
-    [Theory]
-    // per line: the judgements of its result's characters, '/', its tag's judgement
-    // a slip at the second step (108 for 107): right while its digits agree, wrong from the first that does not, and after
-    [InlineData("17*4=68\n68+39=108\n108-8=100\nA:100\n", "++/+ ++-/- ---/- /-")]
-    // a wrong operand (38 for 39): its result is wrong from the first character, whatever the digits
-    [InlineData("17*4=68\n68+38=106\n", "++/+ ---/-")]
-    // a result cut short (10 for 107) and a malformed line are seen at the tags only
-    [InlineData("17*4=68\n68+39=10\n10 -8=2\n", "++/+ ++/- /-")]
-    public void DigitJudgementsMarkEveryResultCharacterUpToTheFirstWrongOne(string solution, string expected)
-    {
-        var tokenizer = ArithPrmData.CreateTokenizer();
-        var data = new ArithPrmData(tokenizer, [new PolicySample(Problem.Expression, 3, solution)], 128, seed: 1, digitJudgements: true);
-        int[] inputs = new int[128], targets = new int[128];
-        var mask = new float[128];
-        data.FillBatch(0, inputs, targets, mask);
-
-        int tag = tokenizer.Encode("#")[0], promptEnd = 1 + ArithTask.Prompt(Problem).Length;
-        int end = promptEnd + PrmFormat.Arith.Render("", solution.Split('\n')[..^1]).Length;
-        var lines = new List<string>();
-        var line = new System.Text.StringBuilder();
-        for (int i = promptEnd; i < end; i++)
-        {
-            if (inputs[i] == tag) line.Append('/');
-            if (mask[i] != 0) line.Append(tokenizer.Decode([targets[i]]));
-            if (inputs[i] == tag) { lines.Add(line.ToString()); line.Clear(); }
-        }
-        Assert.Equal(expected, string.Join(' ', lines));
-    }
-
     [Fact]
     public void ContrastAddsTheCanonicalAndCorruptedSolutionsOfEachProblemOnce()
     {

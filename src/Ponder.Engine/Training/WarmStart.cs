@@ -2,12 +2,7 @@
 // policy (Math-Shepherd, Lightman et al. fine-tune the policy LM into the verifier). The PRM then starts out knowing the
 // arithmetic it has to judge and only learns to judge, which a randomly initialised model of this size would need far
 // more steps for. Vocabularies may differ: embedding (and untied output) rows are matched by token piece, and tokens the
-// source lacks (the PRM's judgement tag) keep their random initialisation. The target may also be deeper: its extra
-// blocks go on top and start as the identity (attention and feed-forward output projections zero, so each adds nothing
-// to the residual stream), so the deepened model computes exactly what the source does until training moves them. A
-// judge needs them: the policy's prediction of a digit is finished only at its last block, at the position before the
-// digit, and no position can read a block's output within that block — comparing the prediction with the written digit
-// and gathering the verdicts of a line at its tag takes blocks the policy does not have.
+// source lacks (the PRM's judgement tag) keep their random initialisation.
 
 using Ponder.Engine.Model;
 using Ponder.Engine.Tokenization;
@@ -19,8 +14,7 @@ public static class WarmStart
 {
     /// <summary>
     /// Overwrites <paramref name="target"/>'s weights with <paramref name="source"/>'s: every block and norm tensor whole,
-    /// token rows by piece. The context length may differ (rotary positions have no weights), and the target may have
-    /// more blocks: those above the source's start as the identity.
+    /// token rows by piece. The context length may differ (rotary positions have no weights).
     /// </summary>
     /// <returns>The number of <paramref name="targetTokenizer"/>'s tokens whose rows were copied.</returns>
     /// <exception cref="ArgumentException">The shapes differ (the message names the first difference), or
@@ -33,8 +27,7 @@ public static class WarmStart
         ArgumentNullException.ThrowIfNull(targetTokenizer);
         var (from, to) = (source.Config, target.Config);
         RequireSame("model dimension", from.ModelDim, to.ModelDim);
-        if (to.Layers < from.Layers)
-            throw new ArgumentException($"cannot warm-start: the target has fewer layers than the source ({to.Layers} < {from.Layers})");
+        RequireSame("layers", from.Layers, to.Layers);
         RequireSame("heads", from.Heads, to.Heads);
         RequireSame("key/value heads", from.KeyValueHeads, to.KeyValueHeads);
         RequireSame("feed-forward dimension", from.FeedForwardDim, to.FeedForwardDim);
@@ -44,14 +37,8 @@ public static class WarmStart
 
         var (fromLayout, toLayout) = (source.Layout, target.Layout);
         var tokenTensors = new HashSet<string> { toLayout.TokenEmbedding.Name, toLayout.Output.Name };
-        var sourceTensors = fromLayout.Tensors.ToDictionary(t => t.Name);
         foreach (var tensor in toLayout.Tensors.Where(t => !tokenTensors.Contains(t.Name)))
-            if (sourceTensors.TryGetValue(tensor.Name, out var sourceTensor)) source[sourceTensor].CopyTo(target[tensor]);
-        foreach (var block in toLayout.Blocks.Skip(from.Layers))
-        {
-            target[block.AttentionOutput].Clear();
-            target[block.Down].Clear();
-        }
+            source[fromLayout.Tensors.Single(t => t.Name == tensor.Name)].CopyTo(target[tensor]);
 
         var sourceIds = Enumerable.Range(0, sourceTokenizer.VocabularySize).ToDictionary(sourceTokenizer.Piece);
         int copied = 0, dim = to.ModelDim;

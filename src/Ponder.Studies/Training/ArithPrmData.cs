@@ -17,13 +17,6 @@ public sealed record PolicySample(string Expression, int Level, string Solution)
 /// (<see cref="PrmFormat.Arith"/>); the target at every tag is '+' when the exact checker finds the solution so far
 /// error-free and '-' otherwise, and only tags carry loss. Documents are packed into rows like the policy's.
 /// </summary>
-/// <remarks>
-/// With digit judgements, each character of a step line's result (after its '=') is judged too, with the same meaning —
-/// the solution is error-free up to and including this character: '-' throughout when an earlier line or this line's
-/// operation or operands are wrong; for a right line '+' throughout; for an arithmetic slip '+' while the written digits
-/// agree with the right result and '-' from the first that does not (a result cut short shows only at the tag).
-/// Malformed and answer lines are judged at their tag only.
-/// </remarks>
 public sealed class ArithPrmData : ITrainingData
 {
     private readonly CharTokenizer _tokenizer;
@@ -32,8 +25,7 @@ public sealed class ArithPrmData : ITrainingData
     private readonly ulong _seed;
 
     /// <summary>Labels <paramref name="samples"/> with the checker and tokenizes them once.</summary>
-    public ArithPrmData(CharTokenizer tokenizer, IReadOnlyList<PolicySample> samples, int sequenceLength, ulong seed,
-        bool digitJudgements = false)
+    public ArithPrmData(CharTokenizer tokenizer, IReadOnlyList<PolicySample> samples, int sequenceLength, ulong seed)
     {
         if (samples.Count == 0) throw new ArgumentException("no policy samples to learn from");
         _tokenizer = tokenizer;
@@ -52,36 +44,8 @@ public sealed class ArithPrmData : ITrainingData
             int promptEnd = 1 + tokenizer.Encode(ArithTask.Prompt(problem)).Length;
             for (int i = promptEnd; i < tokens.Count; i++)
                 if (tokens[i] == tag) labels[i] = lines[line++].PrefixCorrect ? plus : minus;
-            if (digitJudgements)
-            {
-                // Line k starts after the prompt and k earlier lines, each followed by its newline and tag: one token per character.
-                int start = promptEnd;
-                for (int k = 0; k < lines.Count; k++)
-                {
-                    bool earlierRight = k == 0 || lines[k - 1].PrefixCorrect;
-                    var judgements = ResultJudgements(lines[k], earlierRight);
-                    int resultStart = start + lines[k].Text.Length - judgements.Length;
-                    for (int j = 0; j < judgements.Length; j++) labels[resultStart + j] = judgements[j] ? plus : minus;
-                    start += lines[k].Text.Length + 2;
-                }
-            }
             return (tokens.ToArray(), labels);
         }).ToArray();
-    }
-
-    /// <summary>
-    /// The judgement of each character of <paramref name="line"/>'s result (see the remarks), or none for a line that
-    /// is not a step line.
-    /// </summary>
-    internal static bool[] ResultJudgements(ArithLineVerdict line, bool earlierRight)
-    {
-        if (!ArithChecker.TryParseStep(line.Text, out int x, out var op, out int y, out _)) return [];
-        string written = line.Text[(line.Text.IndexOf('=') + 1)..];
-        if (!earlierRight || line.Error is not (null or ArithErrorKind.ArithmeticSlip)) return new bool[written.Length];
-        string right = op.Apply(x, y).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var judgements = new bool[written.Length];
-        for (int j = 0; j < written.Length && j < right.Length && written[j] == right[j]; j++) judgements[j] = true;
-        return judgements;
     }
 
     /// <summary>

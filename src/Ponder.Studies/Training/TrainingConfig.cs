@@ -52,10 +52,6 @@ public sealed record DataOptions
     /// join the policy samples. Right and wrong solutions of the same problem make the label depend on the lines, not
     /// on how hard the problem is, which policy samples alone let a small PRM get away with.</summary>
     public int ContrastiveCorruptions { get; init; }
-    /// <summary>PRM only: besides the tag after each step, judge every character of a step's result — whether the solution
-    /// is error-free up to and including it (see <see cref="ArithPrmData"/>). A denser signal at the place where a wrong
-    /// digit can first be seen.</summary>
-    public bool DigitJudgements { get; init; }
 }
 
 /// <summary>

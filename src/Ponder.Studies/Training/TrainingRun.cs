@@ -91,8 +91,7 @@ public sealed class TrainingRun
         var samples = await ArithPrmData.LoadOrDrawSamplesAsync(Path.Combine(runDirectory, "policy-samples.jsonl"), policy, config.Data,
             samplingProgress, cancellationToken);
         var prmTokenizer = ArithPrmData.CreateTokenizer();
-        var documents = ArithPrmData.WithContrast(samples, config.Data.ContrastiveCorruptions, config.Data.Seed);
-        return new TrainingData(prmTokenizer, new ArithPrmData(prmTokenizer, documents, length, config.Data.Seed, config.Data.DigitJudgements));
+        return new TrainingData(prmTokenizer, new ArithPrmData(prmTokenizer, ArithPrmData.WithContrast(samples, config.Data.ContrastiveCorruptions, config.Data.Seed), length, config.Data.Seed));
     }
 
     private static TrainingRun Open(TrainingConfig config, string runDirectory, bool resume, bool snapshot, TrainingData training)

@@ -146,8 +146,8 @@ public static class ArithChecker
         return ArithErrorKind.WrongOperand;
     }
 
-    /// <summary>Reads a step line, <c>{x}{op}{y}={z}</c> with numbers as the format writes them, and nothing else.</summary>
-    public static bool TryParseStep(string line, out int x, out ArithOp op, out int y, out int z)
+    /// <summary>Reads <c>{x}{op}{y}={z}</c> and nothing else.</summary>
+    private static bool TryParseStep(string line, out int x, out ArithOp op, out int y, out int z)
     {
         ReadOnlySpan<char> rest = line;
         op = default;

@@ -1,4 +1,3 @@
-using Ponder.Engine.Inference;
 using Ponder.Engine.Model;
 using Ponder.Engine.Tests.Model;
 using Ponder.Engine.Tokenization;
@@ -41,34 +40,6 @@ public sealed class WarmStartTests
                 else Assert.Equal(from.Slice(id * dim, dim).ToArray(), row);
             }
         }
-    }
-
-    [Fact]
-    public void ExtraBlocksOnTopStartAsTheIdentity()
-    {
-        var source = LlamaModel.CreateRandom(ModelGradientTests.Tiny(true), 1);
-        var deeper = ModelGradientTests.Tiny(true) with { VocabularySize = Target.VocabularySize, Layers = source.Config.Layers + 2 };
-        var target = LlamaModel.CreateRandom(deeper, 2);
-        WarmStart.CopyInto(source, Source, target, Target);
-
-        // Same text, same token ids in both vocabularies (the tag is the target's last character): the deeper model's
-        // logits over the source's tokens are the source's, to rounding.
-        var tokens = Source.Encode("12+3=15\n");
-        var expected = new InferenceEngine(source).AllLogits(tokens);
-        var actual = new InferenceEngine(target).AllLogits(tokens);
-        int v = Source.VocabularySize, w = Target.VocabularySize;
-        for (int t = 0; t < tokens.Length; t++)
-            for (int id = 0; id < v; id++)
-                Assert.Equal(expected[t * v + id], actual[t * w + id], 1e-5f);
-    }
-
-    [Fact]
-    public void AShallowerTargetIsRefused()
-    {
-        var source = LlamaModel.CreateRandom(ModelGradientTests.Tiny(true), 1);
-        var target = LlamaModel.CreateRandom(ModelGradientTests.Tiny(true) with { VocabularySize = Target.VocabularySize, Layers = source.Config.Layers - 1 }, 2);
-        var e = Assert.Throws<ArgumentException>(() => WarmStart.CopyInto(source, Source, target, Target));
-        Assert.Contains("fewer layers than the source", e.Message);
     }
 
     [Fact]
