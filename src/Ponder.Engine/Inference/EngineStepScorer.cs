@@ -28,14 +28,14 @@ public sealed class EngineStepScorer : EngineScorer
     private readonly int _tag, _plus, _minus;
 
     /// <summary>Uses <paramref name="model"/>, whose vocabulary must hold the format's three characters.</summary>
-    public EngineStepScorer(EngineModel model, PrmFormat format) : base(model, model.Name)
+    public EngineStepScorer(EngineModel model, PrmFormat format) : base(model, model?.Name!)
     {
         Format = format;
         int Id(char c, string what)
         {
-            var ids = model.Tokenizer.Encode(c.ToString());
-            if (ids.Length != 1 || ids[0] == model.Tokenizer.Unknown)
-                throw new ArgumentException($"{model.Name} is not a PRM for this format: its vocabulary has no token for the {what} '{c}'");
+            var ids = Model.Tokenizer.Encode(c.ToString());
+            if (ids.Length != 1 || ids[0] == Model.Tokenizer.Unknown)
+                throw new ArgumentException($"{Model.Name} is not a PRM for this format: its vocabulary has no token for the {what} '{c}'");
             return ids[0];
         }
         _tag = Id(format.Tag, "tag");
