@@ -40,6 +40,18 @@ public sealed class ConfidenceScorerTests
         Assert.Equal("confidence:policy", scorer.Card.Name);
     }
 
+    /// <summary>A study's pool scores arith samples through the task's steps, which must be the text as the policy wrote it:
+    /// scored without their newlines, the policy read "17*4=6868+39=107" and every sample scored near zero.</summary>
+    [Fact]
+    public void TheArithStudyTaskHandsAScorerTheSolutionAsWrittenUpToItsAnswerLine()
+    {
+        var task = ArithStrategies.CreateTask([Problem]);
+        string solution = ArithTask.Solution(Problem);
+        var steps = task.StepsToScore(task.Problems[0], solution + "5+5=10\n");
+        Assert.Equal(solution, string.Concat(steps));
+        Assert.Equal(Ponder.Scoring.SolutionSteps.Split(solution, task.StepDelimiter), steps);
+    }
+
     /// <summary>The built-in small policy judging itself: on a fixed set of test problems its confidence puts the canonical
     /// solution above a corrupted one (every error kind) in at least 95% of pairs (measured: 299 of 300 on the calibration split).</summary>
     [Fact]

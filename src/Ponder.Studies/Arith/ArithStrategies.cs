@@ -35,7 +35,7 @@ public static class ArithStrategies
             // A solution ends with its answer line; recognising it saves a round that would only emit end-of-sequence.
             IsFinished = solution => ArithTask.ExtractAnswer(solution) is not null,
             RevisionPrompt = (problem, attempts) => ArithTask.RevisionPrompt((ArithProblem)problem.Source!, attempts),
-            StepsToScore = (problem, solution) => ArithChecker.Check((ArithProblem)problem.Source!, solution).Lines.Select(l => l.Text).ToArray(),
+            StepsToScore = (problem, solution) => ArithChecker.Check((ArithProblem)problem.Source!, solution).Steps,
             PoolMaxTokens = Evaluation.ArithEvaluation.MaxSolutionTokens,
         };
     }

@@ -105,7 +105,7 @@ public static class ArithEvaluation
             foreach (var check in g.Checks)
             {
                 var lines = check.Lines;
-                var scores = (await prm.ScoreStepsAsync(problem, lines.Select(l => l.Text + "\n").ToArray(), cancellationToken)).Scores;
+                var scores = (await prm.ScoreStepsAsync(problem, check.Steps, cancellationToken)).Scores;
                 for (int s = 0; s < scores.Count; s++)
                 {
                     stepScores.Add(scores[s]);

@@ -42,6 +42,11 @@ public sealed record ArithCheckResult(IReadOnlyList<ArithLineVerdict> Lines, boo
     /// <summary>Index of the first wrong line, or null when every judged line is right.</summary>
     public int? FirstErrorIndex => Lines.FirstOrDefault(l => l.Error is not null)?.Index;
 
+    /// <summary>The judged lines as a step scorer's steps: each with its newline, so that they concatenate to the solution
+    /// up to and including its answer line (a model that reads the text, like a confidence scorer, must see it as it was
+    /// written).</summary>
+    public IReadOnlyList<string> Steps => Lines.Select(l => l.Text + "\n").ToArray();
+
     /// <summary>Kind of the first wrong line, or null when every judged line is right.</summary>
     public ArithErrorKind? FirstErrorKind => Lines.FirstOrDefault(l => l.Error is not null)?.Error;
 
