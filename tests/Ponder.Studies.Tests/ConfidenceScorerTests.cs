@@ -37,6 +37,19 @@ public sealed class ConfidenceScorerTests
         var result = await scorer.ScoreStepsAsync(problem, ["17*4=68\n", "68+39=107\n"]);
         Assert.Equal(scores[..2].Select(s => (double)s), result.Scores);
         Assert.Equal(1 + (prompt + "17*4=68\n68+39=107\n").Length, result.Usage.PromptTokens);
+        Assert.Equal(0, result.Usage.CachedPromptTokens);
+
+        // A run's scorer reuses what the run scored before: the partial solution, then the same text whole. The scores
+        // are those of a full pass.
+        var run = scorer.BeginRun();
+        var first = await run.ScoreStepsAsync(problem, ["17*4=68\n"]);
+        var extended = await run.ScoreStepsAsync(problem, ["17*4=68\n", "68+39=107\n"]);
+        var again = await run.ScoreStepsAsync(problem, ["17*4=68\n", "68+39=107\n"]);
+        Assert.Equal(0, first.Usage.CachedPromptTokens);
+        Assert.Equal(first.Usage.PromptTokens, extended.Usage.CachedPromptTokens);
+        Assert.Equal(again.Usage.PromptTokens, again.Usage.CachedPromptTokens);
+        foreach (var cached in new[] { extended, again })
+            for (int i = 0; i < 2; i++) Assert.Equal(result.Scores[i], cached.Scores[i], 1e-5);
         Assert.Equal("confidence:policy", scorer.Card.Name);
     }
 

@@ -101,8 +101,10 @@ public sealed class StudyTests : IDisposable
         }
     }
 
-    // Every sample of a problem has the same length (the answer line, right or with its last digit changed), so every
-    // subset of a pool costs the same: the analysis's expectation over draws is then exactly one solve's cost.
+    // Every sample of a problem has the same length (the answer line, right or with its last digit changed), and on the
+    // test split every sample is right, so every subset of a test pool costs the same, its scoring included (a sample
+    // after the first is served whole by the run's cache): the analysis's expectation over draws is then exactly one
+    // solve's cost. Calibration samples are sometimes wrong, so that the policy has something to choose.
     private sealed class SameLengthPolicy : ITextGenerator
     {
         public ModelCard Card { get; } = new("scripted-small", 1_000_000, 900_000, 4, 128, 128, 4, 4, 512, 20);
@@ -113,7 +115,7 @@ public sealed class StudyTests : IDisposable
             string answer = ArithProblem.Parse(expression, 1).Answer.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var continuations = Enumerable.Range(0, request.Count).Select(i =>
             {
-                bool wrong = SplitMix64.Derive(request.Sampling.Seed ?? 0, (ulong)i) % 3 == 0;
+                bool wrong = ArithSplits.SplitOf(expression) == ArithSplit.Calibration && SplitMix64.Derive(request.Sampling.Seed ?? 0, (ulong)i) % 3 == 0;
                 string text = $"A:{(wrong ? answer[..^1] + (char)('0' + (answer[^1] - '0' + 1) % 10) : answer)}\n";
                 return new Continuation(text, FinishReason.EndOfSequence, request.Prefix.Length, i == 0 ? 0 : request.Prefix.Length, text.Length + 1, null);
             }).ToArray();
@@ -121,17 +123,33 @@ public sealed class StudyTests : IDisposable
         }
     }
 
-    // Scores depend on the problem alone, so a solver's pilot bins a problem as the pool's first samples do. Steps are
-    // counted without their trailing delimiter, as EngineStepScorer renders them (a sweep passes the checker's lines, a
-    // strategy its delimited steps).
+    // Scores depend on the problem alone, so a solver's pilot bins a problem as the pool's first samples do. A
+    // character-level verifier reading the text as written, with a run's prefix cache like EngineScorer's: a call is
+    // charged past the longest prefix it shares with a text scored earlier in the run.
     private sealed class ProblemScoredPrm : IStepScorer
     {
+        private readonly List<string>? _scored;
+
+        public ProblemScoredPrm() { }
+
+        private ProblemScoredPrm(List<string> scored) => _scored = scored;
+
         public ModelCard? Card { get; } = new("scripted-prm", 500_000, 400_000, 2, 64, 64, 2, 2, 512, 20);
+
+        public IStepScorer BeginRun() => new ProblemScoredPrm([]);
 
         public Task<StepScores> ScoreStepsAsync(Problem problem, IReadOnlyList<string> steps, CancellationToken cancellationToken = default)
         {
             double score = 0.05 + (int)(StableHash(problem.Id) % 9) / 10.0;
-            return Task.FromResult(new StepScores(steps.Select(_ => score).ToArray(), new SequenceUsage(problem.Prompt.Length + steps.Sum(s => s.TrimEnd('\n').Length), 0, 0)));
+            string text = problem.Prompt + string.Concat(steps);
+            int cached = 0;
+            if (_scored is not null)
+                lock (_scored)
+                {
+                    cached = _scored.Select(t => t.AsSpan().CommonPrefixLength(text)).DefaultIfEmpty(0).Max();
+                    _scored.Add(text);
+                }
+            return Task.FromResult(new StepScores(steps.Select(_ => score).ToArray(), new SequenceUsage(text.Length, cached, 0)));
         }
 
         private static ulong StableHash(string text) => text.Aggregate(14695981039346656037UL, (h, c) => (h ^ c) * 1099511628211UL);

@@ -18,21 +18,21 @@ public sealed class EngineConfidenceScorer : EngineScorer
     /// <summary>Prefix of the scorer's name: confidence:MODEL, so that stores and reports tell it from the model as a policy.</summary>
     public const string NamePrefix = "confidence:";
 
-    /// <summary>Scores with <paramref name="model"/>'s next-token probabilities (typically the policy's own).</summary>
-    public EngineConfidenceScorer(EngineModel model) : base(model, NamePrefix + model?.Name) { }
+    /// <summary>Scores with <paramref name="model"/>'s next-token probabilities (typically the policy's own), keeping up to
+    /// <paramref name="cacheBytes"/> of reusable prefixes in a run's scorer.</summary>
+    public EngineConfidenceScorer(EngineModel model, long cacheBytes = DefaultCacheBytes) : base(model, NamePrefix + model?.Name, cacheBytes) { }
 
     // Steps keep their delimiters: their concatenation is exactly the text the model reads after the prompt.
-    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, out int tokenCount)
+    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, ScoringCache cache, out int[]? tokens, out int cached)
     {
-        tokenCount = 0;
+        (tokens, cached) = (null, 0);
         if (steps.Count == 0) return [];
         var tokenizer = Model.Tokenizer;
         var stepTokens = steps.Select(s => tokenizer.Encode(s)).ToArray();
         int[] prefix = [.. tokenizer.AddBos ? [tokenizer.Bos] : Array.Empty<int>(), .. tokenizer.Encode(prompt)];
         if (prefix.Length == 0) throw new ArgumentException("the model has no beginning-of-sequence token and the prompt is empty: the first token has no prediction");
-        int[] tokens = [.. prefix, .. stepTokens.SelectMany(t => t)];
-        tokenCount = tokens.Length;
-        var logits = Logits(tokens, "the solution");
+        tokens = [.. prefix, .. stepTokens.SelectMany(t => t)];
+        var logits = Logits(cache, tokens, "the solution", out cached);
         int vocab = Model.Model.Config.VocabularySize;
         var scores = new float[steps.Count];
         float lowest = 1f;

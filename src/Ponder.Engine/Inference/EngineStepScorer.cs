@@ -27,8 +27,9 @@ public sealed class EngineStepScorer : EngineScorer
 {
     private readonly int _tag, _plus, _minus;
 
-    /// <summary>Uses <paramref name="model"/>, whose vocabulary must hold the format's three characters.</summary>
-    public EngineStepScorer(EngineModel model, PrmFormat format) : base(model, model?.Name!)
+    /// <summary>Uses <paramref name="model"/>, whose vocabulary must hold the format's three characters, keeping up to
+    /// <paramref name="cacheBytes"/> of reusable prefixes in a run's scorer.</summary>
+    public EngineStepScorer(EngineModel model, PrmFormat format, long cacheBytes = DefaultCacheBytes) : base(model, model?.Name!, cacheBytes)
     {
         Format = format;
         int Id(char c, string what)
@@ -51,17 +52,16 @@ public sealed class EngineStepScorer : EngineScorer
     private protected override IReadOnlyList<string> ScoredSteps(IReadOnlyList<string> steps) =>
         steps.Select(s => s.EndsWith(Format.Delimiter, StringComparison.Ordinal) ? s[..^Format.Delimiter.Length] : s).ToArray();
 
-    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, out int tokenCount)
+    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, ScoringCache cache, out int[]? tokens, out int cached)
     {
-        tokenCount = 0;
+        (tokens, cached) = (null, 0);
         if (steps.Count == 0) return [];
         var tokenizer = Model.Tokenizer;
         var ids = tokenizer.Encode(Format.Render(prompt, steps));
-        int[] tokens = tokenizer.AddBos ? [tokenizer.Bos, .. ids] : ids;
+        tokens = tokenizer.AddBos ? [tokenizer.Bos, .. ids] : ids;
         // Tags are counted after the prompt, which may contain the tag character itself.
         int firstStepToken = (tokenizer.AddBos ? 1 : 0) + tokenizer.Encode(prompt).Length;
-        tokenCount = tokens.Length;
-        var logits = Logits(tokens, "the solution with its tags");
+        var logits = Logits(cache, tokens, "the solution with its tags", out cached);
         int vocab = Model.Model.Config.VocabularySize;
         var scores = new float[steps.Count];
         int step = 0;

@@ -47,17 +47,6 @@ internal sealed class InferenceEngine
     public InferenceSequence NewSequence(IReadOnlyList<SegmentView> shared, int capacity) =>
         new(shared, Model.Config.Layers, Model.Config.KeyValueHeads, Model.Config.HeadSize, capacity);
 
-    /// <summary>
-    /// Logits [T, V] at every position of <paramref name="tokens"/>, read in one pass without keeping a cache: the
-    /// scorers' use, which judge a whole text at once. The caller checks the text fits the context.
-    /// </summary>
-    public float[] AllLogits(int[] tokens)
-    {
-        var sequence = NewSequence([], tokens.Length);
-        try { return Forward([sequence], [tokens], new Workspace(), allPositions: true).ToArray(); }
-        finally { sequence.Own.Release(); }
-    }
-
     /// <summary>Scratch buffers of one caller, grown on demand.</summary>
     public sealed class Workspace
     {

@@ -18,6 +18,8 @@ internal sealed class KvSegment
     {
         Start = start;
         Capacity = capacity;
+        _layers = layers;
+        _keyValueHeads = keyValueHeads;
         _headSize = headSize;
         _headStride = capacity * headSize;
         _layerSize = keyValueHeads * _headStride;
@@ -32,7 +34,29 @@ internal sealed class KvSegment
         Pool.Return(Values);
     }
 
-    private readonly int _headSize, _headStride, _layerSize;
+    private readonly int _layers, _keyValueHeads, _headSize, _headStride, _layerSize;
+
+    /// <summary>Memory held: both arrays as rented.</summary>
+    public long Bytes => ((long)Keys.Length + Values.Length) * sizeof(float);
+
+    /// <summary>
+    /// Makes this empty segment hold the first <paramref name="count"/> entries of <paramref name="source"/>, a segment of
+    /// the same shape starting at the same position.
+    /// </summary>
+    public void CopyPrefix(KvSegment source, int count)
+    {
+        if (Length != 0 || source.Start != Start || source._layers != _layers || source._keyValueHeads != _keyValueHeads
+            || source._headSize != _headSize || count > source.Length || count > Capacity)
+            throw new ArgumentException("the source segment does not fit this one");
+        for (int layer = 0; layer < _layers; layer++)
+            for (int head = 0; head < _keyValueHeads; head++)
+            {
+                int from = source.Offset(layer, head, Start), to = Offset(layer, head, Start);
+                Array.Copy(source.Keys, from, Keys, to, count * _headSize);
+                Array.Copy(source.Values, from, Values, to, count * _headSize);
+            }
+        Length = count;
+    }
 
     /// <summary>Absolute position of the first entry.</summary>
     public int Start { get; }

@@ -21,13 +21,37 @@ public static class PoolPricing
         Sequences = samples.Select((s, k) => new SequenceUsage(s.PromptTokens, k == 0 ? 0 : s.PromptTokens, s.GeneratedTokens)).ToArray(),
     };
 
-    /// <summary>The records of scoring every one of <paramref name="samples"/> with the PRM, one call each, after the generation.</summary>
-    public static IEnumerable<ComputeRecord> ScoringRecords(IReadOnlyList<PoolSample> samples, ModelCard? verifier) =>
-        samples.Select((s, k) => new ComputeRecord
+    /// <summary>
+    /// The records of scoring every one of <paramref name="samples"/> with the PRM, one call each, one after another, after
+    /// the generation and after <paramref name="scoredBefore"/> (a pilot's samples, scored already). An engine scorer
+    /// reuses the longest prefix a text shares with one it scored before (EngineScorer), so each call is charged only
+    /// past the prefix its sample shares with an earlier one: the prompt, and the characters the two solutions have in
+    /// common, converted to the verifier's tokens at the sample's own tokens per character. Exact for a verifier that
+    /// reads the text as written with one token per character (the confidence scorer on the built-in models); an
+    /// estimate for other tokenizers.
+    /// </summary>
+    public static IEnumerable<ComputeRecord> ScoringRecords(IReadOnlyList<PoolSample> samples, ModelCard? verifier, IReadOnlyList<PoolSample>? scoredBefore = null)
+    {
+        var earlier = new List<PoolSample>(scoredBefore ?? []);
+        for (int k = 0; k < samples.Count; k++)
         {
-            CallIndex = k + 1, Role = ComputeRole.Verifier, Operation = ComputeOperation.ScoreSteps, Card = verifier, WallTime = TimeSpan.Zero,
-            Sequences = [new SequenceUsage(s.VerifierTokens, 0, 0)],
-        });
+            var sample = samples[k];
+            yield return new ComputeRecord
+            {
+                CallIndex = k + 1, Role = ComputeRole.Verifier, Operation = ComputeOperation.ScoreSteps, Card = verifier, WallTime = TimeSpan.Zero,
+                Sequences = [new SequenceUsage(sample.VerifierTokens, SharedVerifierTokens(sample, earlier), 0)],
+            };
+            earlier.Add(sample);
+        }
+    }
+
+    private static int SharedVerifierTokens(PoolSample sample, IReadOnlyList<PoolSample> earlier)
+    {
+        if (earlier.Count == 0) return 0;
+        int sharedCharacters = earlier.Max(e => e.Text.AsSpan().CommonPrefixLength(sample.Text));
+        double tokensPerCharacter = sample.Text.Length == 0 ? 0 : (double)(sample.VerifierTokens - sample.PromptTokens) / sample.Text.Length;
+        return Math.Clamp(sample.PromptTokens + (int)(sharedCharacters * tokensPerCharacter), 0, sample.VerifierTokens);
+    }
 
     /// <summary>FLOPs of <see cref="GenerationRecord"/>; 0 for no samples.</summary>
     public static double Generation(IEnumerable<PoolSample> samples, ModelCard policy)
@@ -39,10 +63,10 @@ public static class PoolPricing
     }
 
     /// <summary>FLOPs of <see cref="ScoringRecords"/>.</summary>
-    public static double Scoring(IEnumerable<PoolSample> samples, ModelCard verifier)
+    public static double Scoring(IEnumerable<PoolSample> samples, ModelCard verifier, IReadOnlyList<PoolSample>? scoredBefore = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(verifier);
-        return ScoringRecords(samples.ToArray(), verifier).Sum(r => r.TotalFlops!.Value);
+        return ScoringRecords(samples.ToArray(), verifier, scoredBefore).Sum(r => r.TotalFlops!.Value);
     }
 }

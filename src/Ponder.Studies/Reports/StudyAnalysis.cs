@@ -306,12 +306,13 @@ public static class StudyAnalysis
             var draws = fresh == 0 ? [[]] : PoolSubsets.Draw(pool.Length - pilot, fresh, options.SubsetsOrDefault,
                 SplitMix64.Derive(options.SeedOrDefault, problemIndex[o.ProblemId])).Select(d => d.Select(i => i + pilot).ToArray()).ToArray();
             double solved = 0, flops = 0;
+            var pilotSamples = pool.Take(pilot).ToArray();
             foreach (var draw in draws)
             {
                 var chosen = Enumerable.Range(0, pilot).Concat(draw).Select(i => candidates[i]).ToArray();
                 solved += PoolEstimators.Solves(chosen, rule, key) ? 1 : 0;
                 var drawn = draw.Select(i => pool[i]).ToArray();
-                flops += pilotFlops + PoolPricing.Generation(drawn, cards.Policy!) + (rule == PoolRule.Majority ? 0 : PoolPricing.Scoring(drawn, cards.Verifier!));
+                flops += pilotFlops + PoolPricing.Generation(drawn, cards.Policy!) + (rule == PoolRule.Majority ? 0 : PoolPricing.Scoring(drawn, cards.Verifier!, pilotSamples));
             }
             return o with { Accuracy = solved / draws.Length, Flops = flops / draws.Length };
         }).ToArray();

@@ -197,14 +197,15 @@ public sealed class Sweep(StudyTask task, StrategyContext context, SampleStore s
         }, cancellationToken);
         double wall = watch.Elapsed.TotalSeconds / n;
         var samples = new List<PoolSample>(n);
+        var scorer = context.StepScorer?.BeginRun();
         foreach (var (c, index) in generated.Continuations.Select((c, index) => (c, index)))
         {
             string? answer = context.AnswerKey.ExtractAnswer(c.Text);
             double? score = null;
             int verifierTokens = 0;
-            if (context.StepScorer is { } prm)
+            if (scorer is not null)
             {
-                var scored = await prm.ScoreStepsAsync(problem, task.StepsToScore(problem, c.Text), cancellationToken);
+                var scored = await scorer.ScoreStepsAsync(problem, task.StepsToScore(problem, c.Text), cancellationToken);
                 score = scored.Scores.Count > 0 ? scored.Scores[^1] : 0;
                 verifierTokens = scored.Usage.PromptTokens;
             }

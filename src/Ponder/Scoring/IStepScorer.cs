@@ -19,6 +19,13 @@ public interface IStepScorer
     /// <returns>One score in [0, 1] per step, in order, and the tokens the call processed.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     Task<StepScores> ScoreStepsAsync(Problem problem, IReadOnlyList<string> steps, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A scorer for one strategy run (a problem solved once): calls through it may share work, such as a cache of the
+    /// prefixes scored so far, and never another run's, so what a run is charged does not depend on what ran before it.
+    /// The default is this scorer itself.
+    /// </summary>
+    IStepScorer BeginRun() => this;
 }
 
 /// <summary>The scores of the steps of a solution and what computing them cost.</summary>

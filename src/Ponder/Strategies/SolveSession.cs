@@ -24,7 +24,7 @@ internal sealed class SolveSession
         Seed = seed;
         CancellationToken = cancellationToken;
         Policy = new RecordingTextGenerator(context.Policy, Ledger);
-        if (context.StepScorer is not null) StepScorer = new RecordingStepScorer(context.StepScorer, Ledger);
+        if (context.StepScorer is not null) StepScorer = new RecordingStepScorer(context.StepScorer.BeginRun(), Ledger);
         if (context.OutcomeScorer is not null) OutcomeScorer = new RecordingOutcomeScorer(context.OutcomeScorer, Ledger);
     }
 
@@ -84,9 +84,16 @@ internal sealed class SolveSession
         return new Verdict(score.Score, null);
     }
 
-    /// <summary>Scores every solution concurrently (calls start in list order, so the ledger's order is deterministic).</summary>
-    public async Task<Verdict[]> ScoreAllAsync(IEnumerable<string> solutions, VerifierKind verifier, ScoreAggregation aggregation) =>
-        await Task.WhenAll(solutions.Select(s => ScoreAsync(s, verifier, aggregation))).ConfigureAwait(false);
+    /// <summary>
+    /// Scores every solution, one after another: a scorer that caches prefixes (the engine's) then reuses for each what the
+    /// ones before it share with it (the prompt, a common first step), and an engine scorer's call uses every core itself.
+    /// </summary>
+    public async Task<Verdict[]> ScoreAllAsync(IEnumerable<string> solutions, VerifierKind verifier, ScoreAggregation aggregation)
+    {
+        var verdicts = new List<Verdict>();
+        foreach (var solution in solutions) verdicts.Add(await ScoreAsync(solution, verifier, aggregation).ConfigureAwait(false));
+        return [.. verdicts];
+    }
 
     /// <summary>A candidate with its answer extracted and graded against the reference answer.</summary>
     public Candidate NewCandidate(int index, string solution, FinishReason finish, Verdict? verdict = null, int? group = null)
