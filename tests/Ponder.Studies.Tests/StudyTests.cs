@@ -105,19 +105,30 @@ public sealed class StudyTests : IDisposable
     // test split every sample is right, so every subset of a test pool costs the same, its scoring included (a sample
     // after the first is served whole by the run's cache): the analysis's expectation over draws is then exactly one
     // solve's cost. Calibration samples are sometimes wrong, so that the policy has something to choose.
+    // Within a run it reuses a prompt an earlier request computed, as EngineGenerator does, short of the last token.
     private sealed class SameLengthPolicy : ITextGenerator
     {
+        private readonly HashSet<string>? _prompts;
+
+        public SameLengthPolicy() { }
+
+        private SameLengthPolicy(HashSet<string> prompts) => _prompts = prompts;
+
         public ModelCard Card { get; } = new("scripted-small", 1_000_000, 900_000, 4, 128, 128, 4, 4, 512, 20);
+
+        public ITextGenerator BeginRun() => new SameLengthPolicy([]);
 
         public Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
         {
+            bool seen = false;
+            if (_prompts is not null) lock (_prompts) seen = !_prompts.Add(request.Prefix);
             string expression = request.Prefix[2..request.Prefix.IndexOf('\n')];
             string answer = ArithProblem.Parse(expression, 1).Answer.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var continuations = Enumerable.Range(0, request.Count).Select(i =>
             {
                 bool wrong = ArithSplits.SplitOf(expression) == ArithSplit.Calibration && SplitMix64.Derive(request.Sampling.Seed ?? 0, (ulong)i) % 3 == 0;
                 string text = $"A:{(wrong ? answer[..^1] + (char)('0' + (answer[^1] - '0' + 1) % 10) : answer)}\n";
-                return new Continuation(text, FinishReason.EndOfSequence, request.Prefix.Length, i == 0 ? 0 : request.Prefix.Length, text.Length + 1, null);
+                return new Continuation(text, FinishReason.EndOfSequence, request.Prefix.Length, i > 0 ? request.Prefix.Length : seen ? request.Prefix.Length - 1 : 0, text.Length + 1, null);
             }).ToArray();
             return Task.FromResult(new GenerationResult(continuations));
         }

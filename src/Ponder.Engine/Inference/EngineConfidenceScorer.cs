@@ -23,7 +23,7 @@ public sealed class EngineConfidenceScorer : EngineScorer
     public EngineConfidenceScorer(EngineModel model, long cacheBytes = DefaultCacheBytes) : base(model, NamePrefix + model?.Name, cacheBytes) { }
 
     // Steps keep their delimiters: their concatenation is exactly the text the model reads after the prompt.
-    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, ScoringCache cache, out int[]? tokens, out int cached)
+    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, PrefixCache cache, out int[]? tokens, out int cached)
     {
         (tokens, cached) = (null, 0);
         if (steps.Count == 0) return [];

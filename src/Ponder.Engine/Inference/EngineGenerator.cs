@@ -1,7 +1,8 @@
 // The embedded engine behind the core generator contract. One call prefills the prefix once, forks N sequences that
 // share its K/V, and decodes them as one batch until each stops (end of sequence, a stop string, max tokens or the
 // context length). Sequence i samples from its own generator seeded by (seed, i), so its text is the same whatever
-// else is in the batch.
+// else is in the batch. Within a strategy run (BeginRun), a prefix is prefilled only past what an earlier request of
+// the run computed: a search that extends a partial solution step by step pays for each step once.
 
 using Ponder;
 using System.Diagnostics;
@@ -42,11 +43,29 @@ public sealed class EngineGenerator : ITextGenerator
     private long _prefixPrefills;
 
     /// <inheritdoc />
-    public Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
+    public Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default) =>
+        GenerateAsync(request, cache: null, cancellationToken);
+
+    /// <summary>A generator for one strategy run, whose requests reuse the K/V of prefixes its earlier requests computed
+    /// (up to <paramref name="cacheBytes"/>); with <c>sharePrefix</c> off it caches nothing.</summary>
+    public ITextGenerator BeginRun(long cacheBytes) => new Run(this, _sharePrefix ? new PrefixCache(_engine, cacheBytes) : null);
+
+    /// <inheritdoc />
+    public ITextGenerator BeginRun() => BeginRun(PrefixCache.DefaultCapacityBytes);
+
+    private Task<GenerationResult> GenerateAsync(GenerationRequest request, PrefixCache? cache, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        return Task.Run(() => Generate(request, cancellationToken), cancellationToken);
+        return Task.Run(() => Generate(request, cache, cancellationToken), cancellationToken);
+    }
+
+    private sealed class Run(EngineGenerator generator, PrefixCache? cache) : ITextGenerator
+    {
+        public ModelCard? Card => generator.Card;
+
+        public Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default) =>
+            generator.GenerateAsync(request, cache, cancellationToken);
     }
 
     /// <summary>Tokens of <paramref name="text"/> as the model sees a prefix: BOS first when the tokenizer adds it.</summary>
@@ -56,7 +75,7 @@ public sealed class EngineGenerator : ITextGenerator
         return Model.Tokenizer.AddBos ? [Model.Tokenizer.Bos, .. ids] : ids;
     }
 
-    private GenerationResult Generate(GenerationRequest request, CancellationToken cancellationToken)
+    private GenerationResult Generate(GenerationRequest request, PrefixCache? cache, CancellationToken cancellationToken)
     {
         var tokenizer = Model.Tokenizer;
         int context = Model.Model.Config.ContextLength;
@@ -71,14 +90,16 @@ public sealed class EngineGenerator : ITextGenerator
         var ws = _workspaces.TryTake(out var pooled) ? pooled : new InferenceEngine.Workspace();
         var owned = new List<InferenceSequence>();
         var streams = new Stream[request.Count];
+        InferenceSequence? root = null;
+        int reused = 0;
         try
         {
             var scratch = new Sampler.Scratch(tokenizer.VocabularySize);
             if (_sharePrefix)
             {
-                var root = _engine.NewSequence([], prompt.Length);
+                root = cache?.Resume(prompt, prompt.Length, out reused) ?? _engine.NewSequence([], prompt.Length);
                 owned.Add(root);
-                var rootLogits = _engine.Forward([root], [prompt], ws).ToArray();
+                var rootLogits = _engine.Forward([root], [prompt[reused..]], ws).ToArray();
                 Interlocked.Increment(ref _prefixPrefills);
                 for (int i = 0; i < streams.Length; i++)
                 {
@@ -120,6 +141,9 @@ public sealed class EngineGenerator : ITextGenerator
                 for (int i = 0; i < active.Count; i++)
                     Advance(active[i], logits.Slice(i * vocab, vocab), settings, request, maxNew, scratch);
             }
+            if (cache is not null && root is not null)
+                foreach (var s in streams)
+                    cache.Keep([.. prompt, .. s.Tokens], new SegmentView(root.Own, root.Own.Length), s.Sequence.Own);
         }
         finally
         {
@@ -128,7 +152,7 @@ public sealed class EngineGenerator : ITextGenerator
         }
 
         return new GenerationResult(streams.Select((s, i) => new Continuation(
-            s.Text, s.Finish!.Value, prompt.Length, _sharePrefix && i > 0 ? prompt.Length : 0, s.Tokens.Count,
+            s.Text, s.Finish!.Value, prompt.Length, _sharePrefix && i > 0 ? prompt.Length : reused, s.Tokens.Count,
             request.ReturnLogProbs ? s.LogProbs : null)).ToArray());
     }
 

@@ -17,7 +17,7 @@ namespace Ponder.Engine.Inference;
 public abstract class EngineScorer : IStepScorer
 {
     private readonly InferenceEngine _engine;
-    private readonly ScoringCache _noCache;
+    private readonly PrefixCache _noCache;
     private readonly long _cacheBytes;
 
     private protected EngineScorer(EngineModel model, string name, long cacheBytes)
@@ -27,12 +27,12 @@ public abstract class EngineScorer : IStepScorer
         Model = model;
         Card = model.Model.Card(name);
         _engine = new InferenceEngine(model.Model);
-        _noCache = new ScoringCache(_engine, capacityBytes: 0);
+        _noCache = new PrefixCache(_engine, capacityBytes: 0);
         _cacheBytes = cacheBytes;
     }
 
     /// <summary>Default memory a run's scorer keeps for reusable prefixes (K/V and logits).</summary>
-    public const long DefaultCacheBytes = ScoringCache.DefaultCapacityBytes;
+    public const long DefaultCacheBytes = PrefixCache.DefaultCapacityBytes;
 
     /// <summary>The model that scores.</summary>
     public EngineModel Model { get; }
@@ -50,9 +50,9 @@ public abstract class EngineScorer : IStepScorer
         ScoreStepsAsync(problem, steps, _noCache, cancellationToken);
 
     /// <summary>A scorer for one strategy run, with its own prefix cache.</summary>
-    public IStepScorer BeginRun() => new Run(this, new ScoringCache(_engine, _cacheBytes));
+    public IStepScorer BeginRun() => new Run(this, new PrefixCache(_engine, _cacheBytes));
 
-    private Task<StepScores> ScoreStepsAsync(Problem problem, IReadOnlyList<string> steps, ScoringCache cache, CancellationToken cancellationToken)
+    private Task<StepScores> ScoreStepsAsync(Problem problem, IReadOnlyList<string> steps, PrefixCache cache, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(steps);
@@ -64,7 +64,7 @@ public abstract class EngineScorer : IStepScorer
         }, cancellationToken);
     }
 
-    private sealed class Run(EngineScorer scorer, ScoringCache cache) : IStepScorer
+    private sealed class Run(EngineScorer scorer, PrefixCache cache) : IStepScorer
     {
         public ModelCard? Card => scorer.Card;
 
@@ -81,11 +81,11 @@ public abstract class EngineScorer : IStepScorer
 
     /// <summary>Scores the steps, reading logits through <paramref name="cache"/>; <paramref name="tokens"/> is what the
     /// model read (null when nothing) and <paramref name="cached"/> how many of them the cache served.</summary>
-    private protected abstract float[] Score(string prompt, IReadOnlyList<string> steps, ScoringCache cache, out int[]? tokens, out int cached);
+    private protected abstract float[] Score(string prompt, IReadOnlyList<string> steps, PrefixCache cache, out int[]? tokens, out int cached);
 
     /// <summary>Logits [T, V] at every position of <paramref name="tokens"/>, which must fit the context;
     /// <paramref name="cached"/> leading positions were reused rather than computed.</summary>
-    private protected float[] Logits(ScoringCache cache, int[] tokens, string text, out int cached)
+    private protected float[] Logits(PrefixCache cache, int[] tokens, string text, out int cached)
     {
         int context = Model.Model.Config.ContextLength;
         if (tokens.Length > context)

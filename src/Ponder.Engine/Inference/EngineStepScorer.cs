@@ -52,7 +52,7 @@ public sealed class EngineStepScorer : EngineScorer
     private protected override IReadOnlyList<string> ScoredSteps(IReadOnlyList<string> steps) =>
         steps.Select(s => s.EndsWith(Format.Delimiter, StringComparison.Ordinal) ? s[..^Format.Delimiter.Length] : s).ToArray();
 
-    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, ScoringCache cache, out int[]? tokens, out int cached)
+    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, PrefixCache cache, out int[]? tokens, out int cached)
     {
         (tokens, cached) = (null, 0);
         if (steps.Count == 0) return [];

@@ -40,22 +40,23 @@ internal sealed class KvSegment
     public long Bytes => ((long)Keys.Length + Values.Length) * sizeof(float);
 
     /// <summary>
-    /// Makes this empty segment hold the first <paramref name="count"/> entries of <paramref name="source"/>, a segment of
-    /// the same shape starting at the same position.
+    /// Appends to this segment the first <paramref name="count"/> entries of <paramref name="source"/>, a segment of the same
+    /// shape whose first position is the next one this segment holds.
     /// </summary>
-    public void CopyPrefix(KvSegment source, int count)
+    public void CopyFrom(KvSegment source, int count)
     {
-        if (Length != 0 || source.Start != Start || source._layers != _layers || source._keyValueHeads != _keyValueHeads
-            || source._headSize != _headSize || count > source.Length || count > Capacity)
-            throw new ArgumentException("the source segment does not fit this one");
+        if (count == 0) return;
+        if (source.Start != Start + Length || source._layers != _layers || source._keyValueHeads != _keyValueHeads
+            || source._headSize != _headSize || count > source.Length || Length + count > Capacity)
+            throw new ArgumentException("the source segment does not continue this one");
         for (int layer = 0; layer < _layers; layer++)
             for (int head = 0; head < _keyValueHeads; head++)
             {
-                int from = source.Offset(layer, head, Start), to = Offset(layer, head, Start);
+                int from = source.Offset(layer, head, source.Start), to = Offset(layer, head, source.Start);
                 Array.Copy(source.Keys, from, Keys, to, count * _headSize);
                 Array.Copy(source.Values, from, Values, to, count * _headSize);
             }
-        Length = count;
+        Length += count;
     }
 
     /// <summary>Absolute position of the first entry.</summary>

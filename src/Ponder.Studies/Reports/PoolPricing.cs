@@ -13,12 +13,15 @@ public static class PoolPricing
 {
     /// <summary>
     /// The record of one generator request whose continuations are <paramref name="samples"/>: the prompt is computed once
-    /// (the continuations share it) and every sample's tokens are decoded at their positions.
+    /// (the continuations share it) and every sample's tokens are decoded at their positions. When an earlier request of
+    /// the same run computed the prompt (a pilot's, <paramref name="promptComputedBefore"/>), an engine generator reuses
+    /// it and computes only its last token (EngineGenerator.BeginRun).
     /// </summary>
-    public static ComputeRecord GenerationRecord(IReadOnlyList<PoolSample> samples, ModelCard? policy) => new()
+    public static ComputeRecord GenerationRecord(IReadOnlyList<PoolSample> samples, ModelCard? policy, bool promptComputedBefore = false) => new()
     {
         CallIndex = 0, Role = ComputeRole.Policy, Operation = ComputeOperation.Generate, Card = policy, WallTime = TimeSpan.Zero,
-        Sequences = samples.Select((s, k) => new SequenceUsage(s.PromptTokens, k == 0 ? 0 : s.PromptTokens, s.GeneratedTokens)).ToArray(),
+        Sequences = samples.Select((s, k) => new SequenceUsage(s.PromptTokens,
+            k > 0 ? s.PromptTokens : promptComputedBefore ? s.PromptTokens - 1 : 0, s.GeneratedTokens)).ToArray(),
     };
 
     /// <summary>
@@ -54,12 +57,12 @@ public static class PoolPricing
     }
 
     /// <summary>FLOPs of <see cref="GenerationRecord"/>; 0 for no samples.</summary>
-    public static double Generation(IEnumerable<PoolSample> samples, ModelCard policy)
+    public static double Generation(IEnumerable<PoolSample> samples, ModelCard policy, bool promptComputedBefore = false)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(policy);
         var list = samples.ToArray();
-        return list.Length == 0 ? 0 : GenerationRecord(list, policy).TotalFlops!.Value;
+        return list.Length == 0 ? 0 : GenerationRecord(list, policy, promptComputedBefore).TotalFlops!.Value;
     }
 
     /// <summary>FLOPs of <see cref="ScoringRecords"/>.</summary>

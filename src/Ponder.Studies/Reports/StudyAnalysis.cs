@@ -312,7 +312,7 @@ public static class StudyAnalysis
                 var chosen = Enumerable.Range(0, pilot).Concat(draw).Select(i => candidates[i]).ToArray();
                 solved += PoolEstimators.Solves(chosen, rule, key) ? 1 : 0;
                 var drawn = draw.Select(i => pool[i]).ToArray();
-                flops += pilotFlops + PoolPricing.Generation(drawn, cards.Policy!) + (rule == PoolRule.Majority ? 0 : PoolPricing.Scoring(drawn, cards.Verifier!, pilotSamples));
+                flops += pilotFlops + PoolPricing.Generation(drawn, cards.Policy!, promptComputedBefore: true) + (rule == PoolRule.Majority ? 0 : PoolPricing.Scoring(drawn, cards.Verifier!, pilotSamples));
             }
             return o with { Accuracy = solved / draws.Length, Flops = flops / draws.Length };
         }).ToArray();

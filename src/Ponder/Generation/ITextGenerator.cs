@@ -15,4 +15,11 @@ public interface ITextGenerator
     /// <summary>Generates <see cref="GenerationRequest.Count"/> continuations of the request's prefix.</summary>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
     Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A generator for one strategy run (a problem solved once): its requests may share work, such as the K/V of a
+    /// prefix an earlier request of the run computed (reported as cached prompt tokens), and never another run's, so what
+    /// a run is charged does not depend on what ran before it. The default is this generator itself.
+    /// </summary>
+    ITextGenerator BeginRun() => this;
 }

@@ -23,7 +23,7 @@ internal sealed class SolveSession
         Budget = budget;
         Seed = seed;
         CancellationToken = cancellationToken;
-        Policy = new RecordingTextGenerator(context.Policy, Ledger);
+        Policy = new RecordingTextGenerator(context.Policy.BeginRun(), Ledger);
         if (context.StepScorer is not null) StepScorer = new RecordingStepScorer(context.StepScorer.BeginRun(), Ledger);
         if (context.OutcomeScorer is not null) OutcomeScorer = new RecordingOutcomeScorer(context.OutcomeScorer, Ledger);
     }

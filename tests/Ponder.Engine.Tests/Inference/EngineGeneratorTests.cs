@@ -32,6 +32,33 @@ public sealed class EngineGeneratorTests
     }
 
     [Fact]
+    public async Task ARunReusesThePrefixItsEarlierRequestsComputedAndSamplesTheSameTexts()
+    {
+        var generator = new EngineGenerator(EngineModelTests.Random());
+        var run = generator.BeginRun();
+        var first = await run.GenerateAsync(Request(2));
+        Assert.Equal(0, first.Continuations[0].CachedPromptTokens);
+
+        // the next step of a search: the prefix extended by a continuation the run generated
+        var extended = Request(3, seed: 29) with { Prefix = Request(1).Prefix + first.Continuations[1].Text };
+        var cached = await run.GenerateAsync(extended);
+        var fresh = await generator.GenerateAsync(extended);
+        Assert.Equal(fresh.Continuations.Select(c => c.Text), cached.Continuations.Select(c => c.Text));
+        Assert.Equal(fresh.Continuations.SelectMany(c => c.LogProbs!), cached.Continuations.SelectMany(c => c.LogProbs!));
+        // all the first request computed (its last sampled token never went through the model), short of the prompt's
+        // last token, which a request computes to sample from
+        int promptTokens = cached.Continuations[0].PromptTokens;
+        int computed = first.Continuations[1].PromptTokens + first.Continuations[1].GeneratedTokens - 1;
+        Assert.Equal(Math.Min(computed, promptTokens - 1), cached.Continuations[0].CachedPromptTokens);
+        Assert.True(cached.Continuations[0].CachedPromptTokens > first.Continuations[1].PromptTokens);
+        Assert.Equal(promptTokens, cached.Continuations[1].CachedPromptTokens);
+        Assert.Equal(0, fresh.Continuations[0].CachedPromptTokens);
+
+        // another run starts cold
+        Assert.Equal(0, (await generator.BeginRun().GenerateAsync(extended)).Continuations[0].CachedPromptTokens);
+    }
+
+    [Fact]
     public async Task AContinuationsTextDoesNotDependOnTheBatch()
     {
         var generator = new EngineGenerator(EngineModelTests.Random());

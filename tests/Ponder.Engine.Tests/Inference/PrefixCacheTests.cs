@@ -4,7 +4,7 @@ using Ponder.Engine.Model;
 
 namespace Ponder.Engine.Tests.Inference;
 
-public sealed class ScoringCacheTests
+public sealed class PrefixCacheTests
 {
     private static readonly LlamaConfig Config = new()
     {
@@ -31,15 +31,15 @@ public sealed class ScoringCacheTests
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) < 1e-4f, $"logit {i}: full pass {expected[i]}, cached {actual[i]}");
+            Assert.True(expected[i] == actual[i], $"logit {i}: full pass {expected[i]}, cached {actual[i]}");
     }
 
-    private static float[] FullPass(int[] tokens) => new ScoringCache(Engine, capacityBytes: 0).AllLogits(tokens, out _);
+    private static float[] FullPass(int[] tokens) => new PrefixCache(Engine, capacityBytes: 0).AllLogits(tokens, out _);
 
     [Fact]
     public void AnExtendedTextReusesItsScoredPrefixAndGetsTheLogitsOfAFullPass()
     {
-        var cache = new ScoringCache(Engine);
+        var cache = new PrefixCache(Engine);
         for (int steps = 1; steps <= Steps.Length; steps++)
         {
             var text = Text(steps);
@@ -59,7 +59,7 @@ public sealed class ScoringCacheTests
     [Fact]
     public void WithoutCapacityNothingIsKeptOrReused()
     {
-        var cache = new ScoringCache(Engine, capacityBytes: 0);
+        var cache = new PrefixCache(Engine, capacityBytes: 0);
         cache.AllLogits(Text(2), out _);
         cache.AllLogits(Text(2), out int cached);
         Assert.Equal(0, cached);
@@ -69,10 +69,10 @@ public sealed class ScoringCacheTests
     [Fact]
     public void ASmallCacheEvictsTheLeastRecentlyUsedAndStaysWithinItsCapacity()
     {
-        var probe = new ScoringCache(Engine);
+        var probe = new PrefixCache(Engine);
         probe.AllLogits(Text(4), out _);
         long oneText = probe.Bytes;
-        var cache = new ScoringCache(Engine, capacityBytes: oneText + oneText / 2);
+        var cache = new PrefixCache(Engine, capacityBytes: oneText + oneText / 2);
         cache.AllLogits(Text(4), out _);
         cache.AllLogits([20, 21, 22, 20, 21, 22, 20, 21, 22, 20, 21, 22, 20, 21, 22, 20, 21, 22, 20, 21, 22, 20], out _); // evicts the first
         Assert.True(cache.Bytes <= oneText + oneText / 2);
@@ -83,9 +83,9 @@ public sealed class ScoringCacheTests
     [Fact]
     public void ConcurrentCallsOnATinyCacheGetTheLogitsOfAFullPass()
     {
-        var probe = new ScoringCache(Engine);
+        var probe = new PrefixCache(Engine);
         probe.AllLogits(Text(2), out _);
-        var cache = new ScoringCache(Engine, capacityBytes: 3 * probe.Bytes);
+        var cache = new PrefixCache(Engine, capacityBytes: 3 * probe.Bytes);
         var texts = Enumerable.Range(0, 64).Select(i => Text(1 + i % Steps.Length, i % 5, (i * 7) % 23)).ToArray();
         var expected = texts.Select(FullPass).ToArray();
         var actual = new float[texts.Length][];
