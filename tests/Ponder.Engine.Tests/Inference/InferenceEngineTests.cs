@@ -7,12 +7,12 @@ namespace Ponder.Engine.Tests.Inference;
 
 public sealed class InferenceEngineTests
 {
-    private static readonly LlamaConfig Config = new()
+    internal static readonly LlamaConfig Config = new()
     {
         VocabularySize = 23, ContextLength = 48, ModelDim = 32, Layers = 2, Heads = 4, KeyValueHeads = 2, FeedForwardDim = 48,
     };
 
-    private static LlamaModel RandomModel()
+    internal static LlamaModel RandomModel()
     {
         var model = LlamaModel.CreateRandom(Config, 11);
         var rng = new SplitMix64(5);

@@ -1,25 +1,10 @@
-using Ponder;
 using Ponder.Engine.Inference;
-using Ponder.Engine.Model;
 
 namespace Ponder.Engine.Tests.Inference;
 
 public sealed class PrefixCacheTests
 {
-    private static readonly LlamaConfig Config = new()
-    {
-        VocabularySize = 23, ContextLength = 64, ModelDim = 32, Layers = 2, Heads = 4, KeyValueHeads = 2, FeedForwardDim = 48,
-    };
-
-    private static readonly InferenceEngine Engine = new(RandomModel());
-
-    private static LlamaModel RandomModel()
-    {
-        var model = LlamaModel.CreateRandom(Config, 11);
-        var rng = new SplitMix64(5);
-        for (int i = 0; i < model.Weights.Length; i++) model.Weights[i] += rng.NextGaussian() * 0.1f;
-        return model;
-    }
+    private static readonly InferenceEngine Engine = new(InferenceEngineTests.RandomModel());
 
     // A prompt, then a partial solution extended one step at a time, as a step-level search scores it.
     private static readonly int[] Prompt = [1, 5, 9, 2, 7, 7, 3];
@@ -27,7 +12,7 @@ public sealed class PrefixCacheTests
 
     private static int[] Text(int steps, params int[] tail) => [.. Prompt, .. Steps.Take(steps).SelectMany(s => s), .. tail];
 
-    private static void AssertClose(float[] expected, float[] actual)
+    private static void AssertBitEqual(float[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
@@ -45,14 +30,14 @@ public sealed class PrefixCacheTests
             var text = Text(steps);
             var logits = cache.AllLogits(text, out int cached);
             Assert.Equal(steps == 1 ? 0 : Text(steps - 1).Length, cached);
-            AssertClose(FullPass(text), logits);
+            AssertBitEqual(FullPass(text), logits);
         }
         // a sibling that branches off inside the last step reuses everything before the branch point
         var sibling = Text(3, 2, 2, 9);
-        AssertClose(FullPass(sibling), cache.AllLogits(sibling, out int siblingCached));
+        AssertBitEqual(FullPass(sibling), cache.AllLogits(sibling, out int siblingCached));
         Assert.Equal(Text(3).Length + 2, siblingCached);
         // a text already scored, or a prefix of one, is read from the cache whole
-        AssertClose(FullPass(Text(2)), cache.AllLogits(Text(2), out int whole));
+        AssertBitEqual(FullPass(Text(2)), cache.AllLogits(Text(2), out int whole));
         Assert.Equal(Text(2).Length, whole);
     }
 
@@ -90,6 +75,6 @@ public sealed class PrefixCacheTests
         var expected = texts.Select(FullPass).ToArray();
         var actual = new float[texts.Length][];
         Parallel.For(0, texts.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => actual[i] = cache.AllLogits(texts[i], out _));
-        for (int i = 0; i < texts.Length; i++) AssertClose(expected[i], actual[i]);
+        for (int i = 0; i < texts.Length; i++) AssertBitEqual(expected[i], actual[i]);
     }
 }
