@@ -23,15 +23,16 @@ public sealed class EngineConfidenceScorer : EngineScorer
     public EngineConfidenceScorer(EngineModel model, long cacheBytes = DefaultCacheBytes) : base(model, NamePrefix + model?.Name, cacheBytes) { }
 
     // Steps keep their delimiters: their concatenation is exactly the text the model reads after the prompt.
-    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, PrefixCache cache, out int[]? tokens, out int cached)
+    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, PrefixCache cache, out int tokenCount, out int cached)
     {
-        (tokens, cached) = (null, 0);
+        (tokenCount, cached) = (0, 0);
         if (steps.Count == 0) return [];
         var tokenizer = Model.Tokenizer;
         var stepTokens = steps.Select(s => tokenizer.Encode(s)).ToArray();
         int[] prefix = [.. tokenizer.AddBos ? [tokenizer.Bos] : Array.Empty<int>(), .. tokenizer.Encode(prompt)];
         if (prefix.Length == 0) throw new ArgumentException("the model has no beginning-of-sequence token and the prompt is empty: the first token has no prediction");
-        tokens = [.. prefix, .. stepTokens.SelectMany(t => t)];
+        int[] tokens = [.. prefix, .. stepTokens.SelectMany(t => t)];
+        tokenCount = tokens.Length;
         var logits = Logits(cache, tokens, "the solution", out cached);
         int vocab = Model.Model.Config.VocabularySize;
         var scores = new float[steps.Count];

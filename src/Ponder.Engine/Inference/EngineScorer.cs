@@ -59,8 +59,8 @@ public abstract class EngineScorer : IStepScorer
         var scored = ScoredSteps(steps);
         return Task.Run(() =>
         {
-            var scores = Score(problem.Prompt, scored, cache, out var tokens, out int cached);
-            return new StepScores(scores.Select(x => (double)x).ToArray(), new SequenceUsage(tokens?.Length ?? 0, cached, 0));
+            var scores = Score(problem.Prompt, scored, cache, out int tokenCount, out int cached);
+            return new StepScores(scores.Select(x => (double)x).ToArray(), new SequenceUsage(tokenCount, cached, 0));
         }, cancellationToken);
     }
 
@@ -79,9 +79,9 @@ public abstract class EngineScorer : IStepScorer
     /// <summary>The steps as <see cref="Score(string, IReadOnlyList{string})"/> takes them, from steps that keep their delimiters.</summary>
     private protected virtual IReadOnlyList<string> ScoredSteps(IReadOnlyList<string> steps) => steps;
 
-    /// <summary>Scores the steps, reading logits through <paramref name="cache"/>; <paramref name="tokens"/> is what the
-    /// model read (null when nothing) and <paramref name="cached"/> how many of them the cache served.</summary>
-    private protected abstract float[] Score(string prompt, IReadOnlyList<string> steps, PrefixCache cache, out int[]? tokens, out int cached);
+    /// <summary>Scores the steps, reading logits through <paramref name="cache"/>; <paramref name="tokenCount"/> is how many
+    /// tokens the model read and <paramref name="cached"/> how many of them the cache served.</summary>
+    private protected abstract float[] Score(string prompt, IReadOnlyList<string> steps, PrefixCache cache, out int tokenCount, out int cached);
 
     /// <summary>Logits [T, V] at every position of <paramref name="tokens"/>, which must fit the context;
     /// <paramref name="cached"/> leading positions were reused rather than computed.</summary>

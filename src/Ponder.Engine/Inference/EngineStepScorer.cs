@@ -52,13 +52,14 @@ public sealed class EngineStepScorer : EngineScorer
     private protected override IReadOnlyList<string> ScoredSteps(IReadOnlyList<string> steps) =>
         steps.Select(s => s.EndsWith(Format.Delimiter, StringComparison.Ordinal) ? s[..^Format.Delimiter.Length] : s).ToArray();
 
-    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, PrefixCache cache, out int[]? tokens, out int cached)
+    private protected override float[] Score(string prompt, IReadOnlyList<string> steps, PrefixCache cache, out int tokenCount, out int cached)
     {
-        (tokens, cached) = (null, 0);
+        (tokenCount, cached) = (0, 0);
         if (steps.Count == 0) return [];
         var tokenizer = Model.Tokenizer;
         var ids = tokenizer.Encode(Format.Render(prompt, steps));
-        tokens = tokenizer.AddBos ? [tokenizer.Bos, .. ids] : ids;
+        int[] tokens = tokenizer.AddBos ? [tokenizer.Bos, .. ids] : ids;
+        tokenCount = tokens.Length;
         // Tags are counted after the prompt, which may contain the tag character itself.
         int firstStepToken = (tokenizer.AddBos ? 1 : 0) + tokenizer.Encode(prompt).Length;
         var logits = Logits(cache, tokens, "the solution with its tags", out cached);
