@@ -117,7 +117,11 @@ public sealed class RevisionStrategy : IStrategy
         var attempts = new List<Continuation>[chains];
         var first = await session.GenerateAsync("", chains, SplitMix64.Derive(seed, 0), _options, maxTokens, stopAtStep: false).ConfigureAwait(false);
         for (int c = 0; c < chains; c++) attempts[c] = [first[c]];
-        await Task.WhenAll(Enumerable.Range(0, chains).Select(c => ReviseAsync(session, attempts[c], length, c, seed))).ConfigureAwait(false);
+        await session.AllAsync(Enumerable.Range(0, chains).Select(c => (Func<Task<bool>>)(async () =>
+        {
+            await ReviseAsync(session, attempts[c], length, c, seed).ConfigureAwait(false);
+            return true;
+        }))).ConfigureAwait(false);
 
         var order = Enumerable.Range(0, length).SelectMany(j => Enumerable.Range(0, chains).Select(c => (Chain: c, Attempt: j))).ToArray();
         Verdict?[] verdicts = _selection == RevisionSelection.Hierarchical

@@ -23,7 +23,9 @@ internal sealed class SolveSession
         Budget = budget;
         Seed = seed;
         CancellationToken = cancellationToken;
-        Policy = new RecordingTextGenerator(context.Policy.BeginRun(), Ledger);
+        var policy = context.Policy.BeginRun();
+        _policyKeepsState = !ReferenceEquals(policy, context.Policy);
+        Policy = new RecordingTextGenerator(policy, Ledger);
         if (context.StepScorer is not null) StepScorer = new RecordingStepScorer(context.StepScorer.BeginRun(), Ledger);
         if (context.OutcomeScorer is not null) OutcomeScorer = new RecordingOutcomeScorer(context.OutcomeScorer, Ledger);
     }
@@ -40,6 +42,23 @@ internal sealed class SolveSession
     public IOutcomeScorer? OutcomeScorer { get; }
 
     public void Trace(string line) => _trace.Add(line);
+
+    // Whether the run's generator shares state between its requests (a prefix cache): then what a request reuses, and so
+    // what it is charged, would depend on which concurrent request finished first.
+    private readonly bool _policyKeepsState;
+
+    /// <summary>
+    /// Runs independent policy calls: concurrently when the run's generator keeps no state between requests (a remote
+    /// server gains from it), one after another in list order when it does, so that what each reuses from the ones
+    /// before it, and so the compute charged, is the same on every run.
+    /// </summary>
+    public async Task<T[]> AllAsync<T>(IEnumerable<Func<Task<T>>> calls)
+    {
+        if (!_policyKeepsState) return await Task.WhenAll(calls.Select(call => call())).ConfigureAwait(false);
+        var results = new List<T>();
+        foreach (var call in calls) results.Add(await call().ConfigureAwait(false));
+        return [.. results];
+    }
 
     /// <summary>
     /// <paramref name="count"/> continuations of <paramref name="prompt"/> (default: the problem's prompt) followed by
