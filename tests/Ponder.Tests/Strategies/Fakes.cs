@@ -145,7 +145,7 @@ internal sealed class StepWorld
 
     public ScriptedGenerator Generator(ModelCard? card = null) => new(Write, card);
 
-    public StrategyContext Context(ScriptedGenerator generator, bool finishedTest = true, IStepScorer? scorer = null) => new()
+    public StrategyContext Context(ITextGenerator generator, bool finishedTest = true, IStepScorer? scorer = null) => new()
     {
         Policy = generator,
         AnswerKey = new LineAnswerKey(),

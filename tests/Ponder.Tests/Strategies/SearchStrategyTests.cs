@@ -81,6 +81,51 @@ public sealed class SearchStrategyTests
         Assert.Equal(2, result.Trace.Count);
     }
 
+    // Counts how many requests of a run are in flight at once; its runs keep state (as a prefix cache does) or not.
+    private sealed class InFlightCounter(ITextGenerator inner, bool runsKeepState) : ITextGenerator
+    {
+        private int _inFlight;
+
+        public int MostInFlight;
+
+        public ModelCard? Card => inner.Card;
+
+        public ITextGenerator BeginRun() => runsKeepState ? new Run(this) : this;
+
+        public async Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
+        {
+            int now = Interlocked.Increment(ref _inFlight);
+            lock (this) MostInFlight = Math.Max(MostInFlight, now);
+            await Task.Delay(5, cancellationToken);
+            try { return await inner.GenerateAsync(request, cancellationToken); }
+            finally { Interlocked.Decrement(ref _inFlight); }
+        }
+
+        private sealed class Run(InFlightCounter counter) : ITextGenerator
+        {
+            public ModelCard? Card => counter.Card;
+
+            public Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default) =>
+                counter.GenerateAsync(request, cancellationToken);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ARunWhoseGeneratorKeepsStateMakesItsCallsOneAtATimeAndGetsTheSameResult(bool runsKeepState)
+    {
+        // What a stateful run reuses must not depend on which concurrent call finishes first; a stateless one may overlap.
+        var world = new StepWorld { Steps = 4 };
+        var generator = new InFlightCounter(world.Generator(), runsKeepState);
+        var reference = await new DvtsStrategy(world.Context(world.Generator()), new DvtsOptions { BeamWidth = 2 })
+            .SolveAsync(StepWorld.Problem, Budget.OfGenerations(8), seed: 3);
+        var result = await new DvtsStrategy(world.Context(generator), new DvtsOptions { BeamWidth = 2 })
+            .SolveAsync(StepWorld.Problem, Budget.OfGenerations(8), seed: 3);
+        Assert.Equal(runsKeepState ? 1 : 4, generator.MostInFlight);
+        Assert.Equal(reference.Candidates.Select(c => (c.Solution, c.Score)), result.Candidates.Select(c => (c.Solution, c.Score)));
+    }
+
     [Fact]
     public async Task DvtsSubtreesAreIndependent()
     {
