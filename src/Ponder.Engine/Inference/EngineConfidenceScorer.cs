@@ -18,9 +18,8 @@ public sealed class EngineConfidenceScorer : EngineScorer
     /// <summary>Prefix of the scorer's name: confidence:MODEL, so that stores and reports tell it from the model as a policy.</summary>
     public const string NamePrefix = "confidence:";
 
-    /// <summary>Scores with <paramref name="model"/>'s next-token probabilities (typically the policy's own), keeping up to
-    /// <paramref name="cacheBytes"/> of reusable prefixes in a run's scorer.</summary>
-    public EngineConfidenceScorer(EngineModel model, long cacheBytes = DefaultCacheBytes) : base(model, NamePrefix + model?.Name, cacheBytes) { }
+    /// <summary>Scores with <paramref name="model"/>'s next-token probabilities (typically the policy's own).</summary>
+    public EngineConfidenceScorer(EngineModel model) : base(model, NamePrefix + model?.Name) { }
 
     // Steps keep their delimiters: their concatenation is exactly the text the model reads after the prompt.
     private protected override float[] Score(string prompt, IReadOnlyList<string> steps, PrefixCache cache, out int tokenCount, out int cached)

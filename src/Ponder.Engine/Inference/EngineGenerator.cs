@@ -46,12 +46,9 @@ public sealed class EngineGenerator : ITextGenerator
     public Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default) =>
         GenerateAsync(request, cache: null, cancellationToken);
 
-    /// <summary>A generator for one strategy run, whose requests reuse the K/V of prefixes its earlier requests computed
-    /// (up to <paramref name="cacheBytes"/>); with <c>sharePrefix</c> off it caches nothing.</summary>
-    public ITextGenerator BeginRun(long cacheBytes) => new Run(this, _sharePrefix ? new PrefixCache(_engine, cacheBytes) : null);
-
-    /// <inheritdoc />
-    public ITextGenerator BeginRun() => BeginRun(PrefixCache.DefaultCapacityBytes);
+    /// <summary>A generator for one strategy run, whose requests reuse the K/V of prefixes its earlier requests computed;
+    /// with <c>sharePrefix</c> off it caches nothing.</summary>
+    public ITextGenerator BeginRun() => new Run(this, _sharePrefix ? new PrefixCache(_engine) : null);
 
     private Task<GenerationResult> GenerateAsync(GenerationRequest request, PrefixCache? cache, CancellationToken cancellationToken)
     {
@@ -97,7 +94,7 @@ public sealed class EngineGenerator : ITextGenerator
             var scratch = new Sampler.Scratch(tokenizer.VocabularySize);
             if (_sharePrefix)
             {
-                root = cache?.Resume(prompt, prompt.Length, out reused) ?? _engine.NewSequence([], prompt.Length);
+                root = cache?.Resume(prompt, out reused) ?? _engine.NewSequence([], prompt.Length);
                 owned.Add(root);
                 var rootLogits = _engine.Forward([root], [prompt[reused..]], ws).ToArray();
                 Interlocked.Increment(ref _prefixPrefills);

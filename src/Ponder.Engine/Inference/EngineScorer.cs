@@ -18,21 +18,15 @@ public abstract class EngineScorer : IStepScorer
 {
     private readonly InferenceEngine _engine;
     private readonly PrefixCache _noCache;
-    private readonly long _cacheBytes;
 
-    private protected EngineScorer(EngineModel model, string name, long cacheBytes)
+    private protected EngineScorer(EngineModel model, string name)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentOutOfRangeException.ThrowIfNegative(cacheBytes);
         Model = model;
         Card = model.Model.Card(name);
         _engine = new InferenceEngine(model.Model);
         _noCache = new PrefixCache(_engine, capacityBytes: 0);
-        _cacheBytes = cacheBytes;
     }
-
-    /// <summary>Default memory a run's scorer keeps for reusable prefixes (K/V and logits).</summary>
-    public const long DefaultCacheBytes = PrefixCache.DefaultCapacityBytes;
 
     /// <summary>The model that scores.</summary>
     public EngineModel Model { get; }
@@ -50,7 +44,7 @@ public abstract class EngineScorer : IStepScorer
         ScoreStepsAsync(problem, steps, _noCache, cancellationToken);
 
     /// <summary>A scorer for one strategy run, with its own prefix cache.</summary>
-    public IStepScorer BeginRun() => new Run(this, new PrefixCache(_engine, _cacheBytes));
+    public IStepScorer BeginRun() => new Run(this, new PrefixCache(_engine));
 
     private Task<StepScores> ScoreStepsAsync(Problem problem, IReadOnlyList<string> steps, PrefixCache cache, CancellationToken cancellationToken)
     {

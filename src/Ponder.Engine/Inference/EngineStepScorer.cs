@@ -27,9 +27,8 @@ public sealed class EngineStepScorer : EngineScorer
 {
     private readonly int _tag, _plus, _minus;
 
-    /// <summary>Uses <paramref name="model"/>, whose vocabulary must hold the format's three characters, keeping up to
-    /// <paramref name="cacheBytes"/> of reusable prefixes in a run's scorer.</summary>
-    public EngineStepScorer(EngineModel model, PrmFormat format, long cacheBytes = DefaultCacheBytes) : base(model, model?.Name!, cacheBytes)
+    /// <summary>Uses <paramref name="model"/>, whose vocabulary must hold the format's three characters.</summary>
+    public EngineStepScorer(EngineModel model, PrmFormat format) : base(model, model?.Name!)
     {
         Format = format;
         int Id(char c, string what)

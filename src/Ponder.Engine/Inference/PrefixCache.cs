@@ -61,13 +61,13 @@ internal sealed class PrefixCache
     }
 
     /// <summary>
-    /// A sequence with room for <paramref name="capacity"/> tokens that already holds the longest cached prefix of
-    /// <paramref name="prompt"/>, short of its last token (computing that one gives the logits to sample from);
-    /// <paramref name="cached"/> is that prefix's length. The caller feeds it the rest of the prompt.
+    /// A sequence with room for <paramref name="prompt"/> that already holds its longest cached prefix, short of its last
+    /// token (computing that one gives the logits to sample from); <paramref name="cached"/> is that prefix's length. The
+    /// caller feeds it the rest of the prompt.
     /// </summary>
-    public InferenceSequence Resume(int[] prompt, int capacity, out int cached)
+    public InferenceSequence Resume(int[] prompt, out int cached)
     {
-        var sequence = _engine.NewSequence([], capacity);
+        var sequence = _engine.NewSequence([], prompt.Length);
         cached = Reuse(prompt, prompt.Length - 1, sequence.Own, logits: null);
         return sequence;
     }

@@ -292,21 +292,23 @@ public static class StudyAnalysis
         var key = options.AnswerKeyOrDefault;
         var cards = run.Run.Cards!;
         var problemIndex = run.Problems.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => (ulong)x.i, StringComparer.Ordinal);
-        // per problem, once: the pilot's FLOPs and the pool as candidates
-        var pilots = run.Pools.ToDictionary(p => p.Key, p => (
-            Flops: PoolPricing.Generation(p.Value.Take(pilot), cards.Policy!) + PoolPricing.Scoring(p.Value.Take(pilot), cards.Verifier!),
-            Candidates: p.Value.Select(s => s.AsCandidate(s.Index)).ToArray()), StringComparer.Ordinal);
+        // per problem, once: the pilot's samples and FLOPs, and the pool as candidates
+        var pilots = run.Pools.ToDictionary(p => p.Key, p =>
+        {
+            var samples = p.Value.Take(pilot).ToArray();
+            return (Samples: samples, Flops: PoolPricing.Generation(samples, cards.Policy!) + PoolPricing.Scoring(samples, cards.Verifier!),
+                Candidates: p.Value.Select(s => s.AsCandidate(s.Index)).ToArray());
+        }, StringComparer.Ordinal);
         return rows.Where(o => run.Pools.ContainsKey(o.ProblemId)).Select(o =>
         {
             var pool = run.Pools[o.ProblemId];
-            var (pilotFlops, candidates) = pilots[o.ProblemId];
+            var (pilotSamples, pilotFlops, candidates) = pilots[o.ProblemId];
             if (!ComputeOptimalPolicy.ReusesPilot(o.Configuration.Strategy)) return o with { Flops = o.Flops + pilotFlops };
             var rule = PoolEstimators.RuleOf(o.Configuration.Strategy)!.Value;
             int fresh = Math.Max(0, o.Budget - pilot);
             var draws = fresh == 0 ? [[]] : PoolSubsets.Draw(pool.Length - pilot, fresh, options.SubsetsOrDefault,
                 SplitMix64.Derive(options.SeedOrDefault, problemIndex[o.ProblemId])).Select(d => d.Select(i => i + pilot).ToArray()).ToArray();
             double solved = 0, flops = 0;
-            var pilotSamples = pool.Take(pilot).ToArray();
             foreach (var draw in draws)
             {
                 var chosen = Enumerable.Range(0, pilot).Concat(draw).Select(i => candidates[i]).ToArray();

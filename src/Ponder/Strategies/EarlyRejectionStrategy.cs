@@ -84,7 +84,7 @@ public sealed class EarlyRejectionStrategy : IStrategy
                 else open.Add(i);
             }
             var survivors = StepSearch.Top(open.Select(i => verdicts[i].Score).ToArray(), keep).Select(k => partials[open[k]]).ToArray();
-            var finished = await session.AllAsync(survivors.Select((s, j) => (Func<Task<SearchStep>>)(() => FinishStepAsync(session, s, last, SplitMix64.Derive(seeds[s.Parent], (ulong)(n + j)))))).ConfigureAwait(false);
+            var finished = await session.AllAsync(survivors, (s, j) => FinishStepAsync(session, s, last, SplitMix64.Derive(seeds[s.Parent], (ulong)(n + j)))).ConfigureAwait(false);
 
             var next = new List<string>();
             var ended = new List<SearchStep>();

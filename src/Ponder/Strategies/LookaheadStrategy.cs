@@ -76,9 +76,9 @@ public sealed class LookaheadStrategy : IStrategy
             if (children.Count != n) throw new InvalidOperationException($"lookahead round {round + 1} sampled {children.Count} steps, not {n}");
 
             var ends = children.Select(c => StepSearch.Ends(session, c)).ToArray();
-            var rollouts = await session.AllAsync(children.Select((c, i) => (Func<Task<(string Text, int Steps)>>)(() => ends[i]
+            var rollouts = await session.AllAsync(children, (c, i) => ends[i]
                 ? Task.FromResult((c.Text, Steps: 0))
-                : RolloutAsync(session, c.Text, depth, SplitMix64.Derive(seeds[c.Parent], (ulong)(n + i)))))).ConfigureAwait(false);
+                : RolloutAsync(session, c.Text, depth, SplitMix64.Derive(seeds[c.Parent], (ulong)(n + i)))).ConfigureAwait(false);
             int rolloutSteps = rollouts.Sum(r => r.Steps);
             if (rolloutSteps > n * depth) throw new InvalidOperationException($"lookahead round {round + 1} took {rolloutSteps} rollout steps, more than {n * depth}");
             var verdicts = await session.ScoreAllAsync(rollouts.Select(r => r.Text), VerifierKind.Steps, aggregation).ConfigureAwait(false);

@@ -117,11 +117,7 @@ public sealed class RevisionStrategy : IStrategy
         var attempts = new List<Continuation>[chains];
         var first = await session.GenerateAsync("", chains, SplitMix64.Derive(seed, 0), _options, maxTokens, stopAtStep: false).ConfigureAwait(false);
         for (int c = 0; c < chains; c++) attempts[c] = [first[c]];
-        await session.AllAsync(Enumerable.Range(0, chains).Select(c => (Func<Task<bool>>)(async () =>
-        {
-            await ReviseAsync(session, attempts[c], length, c, seed).ConfigureAwait(false);
-            return true;
-        }))).ConfigureAwait(false);
+        await session.AllAsync(attempts, (chain, c) => ReviseAsync(session, chain, length, c, seed)).ConfigureAwait(false);
 
         var order = Enumerable.Range(0, length).SelectMany(j => Enumerable.Range(0, chains).Select(c => (Chain: c, Attempt: j))).ToArray();
         Verdict?[] verdicts = _selection == RevisionSelection.Hierarchical
@@ -145,8 +141,8 @@ public sealed class RevisionStrategy : IStrategy
         return session.Finish(candidates, chosen, chains * length);
     }
 
-    // Attempts 1 … length−1 of one chain, each conditioned on the chain's most recent attempts.
-    private async Task ReviseAsync(SolveSession session, List<Continuation> chain, int length, int chainIndex, ulong seed)
+    // Attempts 1 … length−1 of one chain, each conditioned on the chain's most recent attempts, added to the chain.
+    private async Task<List<Continuation>> ReviseAsync(SolveSession session, List<Continuation> chain, int length, int chainIndex, ulong seed)
     {
         for (int j = 1; j < length; j++)
         {
@@ -156,5 +152,6 @@ public sealed class RevisionStrategy : IStrategy
                 _options.MaxTokensOrDefault, stopAtStep: false, prompt: prompt).ConfigureAwait(false);
             chain.Add(attempt[0]);
         }
+        return chain;
     }
 }

@@ -26,7 +26,11 @@ internal sealed class SolveSession
         var policy = context.Policy.BeginRun();
         _policyKeepsState = !ReferenceEquals(policy, context.Policy);
         Policy = new RecordingTextGenerator(policy, Ledger);
-        if (context.StepScorer is not null) StepScorer = new RecordingStepScorer(context.StepScorer.BeginRun(), Ledger);
+        if (context.StepScorer?.BeginRun() is { } stepScorer)
+        {
+            _stepScorerKeepsState = !ReferenceEquals(stepScorer, context.StepScorer);
+            StepScorer = new RecordingStepScorer(stepScorer, Ledger);
+        }
         if (context.OutcomeScorer is not null) OutcomeScorer = new RecordingOutcomeScorer(context.OutcomeScorer, Ledger);
     }
 
@@ -43,20 +47,24 @@ internal sealed class SolveSession
 
     public void Trace(string line) => _trace.Add(line);
 
-    // Whether the run's generator shares state between its requests (a prefix cache): then what a request reuses, and so
-    // what it is charged, would depend on which concurrent request finished first.
-    private readonly bool _policyKeepsState;
+    // Whether the run's generator or step scorer shares state between its calls (a prefix cache): then what a call
+    // reuses, and so what it is charged, would depend on which of several concurrent calls finished first.
+    private readonly bool _policyKeepsState, _stepScorerKeepsState;
 
     /// <summary>
-    /// Runs independent policy calls: concurrently when the run's generator keeps no state between requests (a remote
-    /// server gains from it), one after another in list order when it does, so that what each reuses from the ones
-    /// before it, and so the compute charged, is the same on every run.
+    /// Runs independent policy calls, <paramref name="call"/>(item, index) for each of <paramref name="items"/>:
+    /// concurrently when the run's generator keeps no state between requests (a remote server gains from it), one after
+    /// another in order when it does, so that what each reuses from the ones before it, and so the compute charged, is
+    /// the same on every run.
     /// </summary>
-    public async Task<T[]> AllAsync<T>(IEnumerable<Func<Task<T>>> calls)
+    public Task<TResult[]> AllAsync<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, int, Task<TResult>> call) =>
+        InOrderOrConcurrentlyAsync(_policyKeepsState, items, call);
+
+    private static async Task<TResult[]> InOrderOrConcurrentlyAsync<TItem, TResult>(bool inOrder, IEnumerable<TItem> items, Func<TItem, int, Task<TResult>> call)
     {
-        if (!_policyKeepsState) return await Task.WhenAll(calls.Select(call => call())).ConfigureAwait(false);
-        var results = new List<T>();
-        foreach (var call in calls) results.Add(await call().ConfigureAwait(false));
+        if (!inOrder) return await Task.WhenAll(items.Select(call)).ConfigureAwait(false);
+        var results = new List<TResult>();
+        foreach (var (item, index) in items.Select((item, index) => (item, index))) results.Add(await call(item, index).ConfigureAwait(false));
         return [.. results];
     }
 
@@ -104,15 +112,12 @@ internal sealed class SolveSession
     }
 
     /// <summary>
-    /// Scores every solution, one after another: a scorer that caches prefixes (the engine's) then reuses for each what the
-    /// ones before it share with it (the prompt, a common first step), and an engine scorer's call uses every core itself.
+    /// Scores every solution: one after another in order when the run's step scorer keeps state (a prefix cache, which
+    /// then reuses for each what the ones before it share with it: the prompt, a common first step), concurrently
+    /// otherwise (calls start in list order, so the ledger's order is deterministic).
     /// </summary>
-    public async Task<Verdict[]> ScoreAllAsync(IEnumerable<string> solutions, VerifierKind verifier, ScoreAggregation aggregation)
-    {
-        var verdicts = new List<Verdict>();
-        foreach (var solution in solutions) verdicts.Add(await ScoreAsync(solution, verifier, aggregation).ConfigureAwait(false));
-        return [.. verdicts];
-    }
+    public Task<Verdict[]> ScoreAllAsync(IEnumerable<string> solutions, VerifierKind verifier, ScoreAggregation aggregation) =>
+        InOrderOrConcurrentlyAsync(verifier == VerifierKind.Steps && _stepScorerKeepsState, solutions, (s, _) => ScoreAsync(s, verifier, aggregation));
 
     /// <summary>A candidate with its answer extracted and graded against the reference answer.</summary>
     public Candidate NewCandidate(int index, string solution, FinishReason finish, Verdict? verdict = null, int? group = null)

@@ -33,9 +33,9 @@ internal static class StepSearch
         SolveSession session, IReadOnlyList<string> parents, IReadOnlyList<int> copies, IReadOnlyList<ulong> seeds,
         StrategyOptions options, int maxTokens, bool stopAtStep, float? temperature = null)
     {
-        var results = await session.AllAsync(Enumerable.Range(0, parents.Count).Select(i => (Func<Task<IReadOnlyList<Continuation>>>)(() => copies[i] == 0
+        var results = await session.AllAsync(parents, (parent, i) => copies[i] == 0
             ? Task.FromResult<IReadOnlyList<Continuation>>([])
-            : session.GenerateAsync(parents[i], copies[i], seeds[i], options, maxTokens, stopAtStep, temperature)))).ConfigureAwait(false);
+            : session.GenerateAsync(parent, copies[i], seeds[i], options, maxTokens, stopAtStep, temperature)).ConfigureAwait(false);
         var children = new List<SearchStep>();
         for (int i = 0; i < parents.Count; i++)
             foreach (var c in results[i])
