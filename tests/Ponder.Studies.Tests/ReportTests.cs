@@ -127,6 +127,22 @@ public sealed partial class ReportTests : IDisposable
         Assert.Equal(matched.Rows.Count, root.GetProperty("flops_matched").GetProperty("rows").GetArrayLength());
         Assert.Equal("compute-optimal (predicted)", root.GetProperty("headline_policy").GetString());
         Assert.InRange(root.GetProperty("verifier").GetProperty("ceiling").GetDouble(), 0, 1);
+        Assert.True(root.GetProperty("efficiency").GetProperty("selection_ceiling").GetProperty("vs_weighted_best_of_n").GetProperty("geometric_mean").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void TheSelectionCeilingIsThePolicyChosenOnTheTestSplit()
+    {
+        var findings = StudyAnalysis.Run(SyntheticStudy.Data(), new StudyAnalysisOptions { Resamples = 50 });
+        var ceiling = findings.SelectionCeiling!;
+        Assert.Equal("compute-optimal (predicted, chosen on test)", ceiling.Name);
+        Assert.NotNull(findings.SelectionCeilingVsWeightedBestOfN);
+        // Chosen in-sample: the entry applied to a bin at a budget (the largest that fits with the pilot) reports as its
+        // selection accuracy exactly what it scores on that bin of the test split.
+        Assert.NotEmpty(ceiling.PerBin);
+        foreach (var bin in ceiling.PerBin)
+            Assert.Equal(ceiling.Policy.Choose(bin.Bin, bin.Budget)!.CalibrationAccuracy, bin.Accuracy, 12);
+        Assert.NotEqual(findings.PredictedPolicy!.Policy.ToJson(), ceiling.Policy.ToJson());
     }
 
     [Fact]

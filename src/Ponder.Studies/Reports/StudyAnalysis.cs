@@ -125,6 +125,9 @@ public static class StudyAnalysis
             return comparison;
         }
         var upperBound = predicted is null ? null : oracle;
+        // The same selection run on the test split itself: it reads test labels, so it is no policy but a bound on what
+        // choosing among these configurations per bin could show here. Its notes would repeat the predicted policy's.
+        var ceiling = predicted is null ? null : Policy(DifficultyMeasure.Predicted, evaluation, evaluation, options, []) is { } inSample ? inSample with { ChosenOnTest = true } : null;
 
         return new StudyFindings
         {
@@ -140,6 +143,9 @@ public static class StudyAnalysis
             EfficiencyVsMajority = Versus(MajorityVoteStrategy.StrategyName, headline),
             OracleUpperBoundVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName, upperBound),
             OracleUpperBoundVsMajority = Versus(MajorityVoteStrategy.StrategyName, upperBound),
+            SelectionCeiling = ceiling,
+            SelectionCeilingVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName, ceiling),
+            SelectionCeilingVsMajority = Versus(MajorityVoteStrategy.StrategyName, ceiling),
             FlopsMatched = FlopsMatchedComparison(data, small, evaluation, headline, options, notes),
             Verifier = Verifier(evaluation, options, notes),
             Notes = notes,

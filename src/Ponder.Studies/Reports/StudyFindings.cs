@@ -44,13 +44,16 @@ public sealed record PolicyBinResult(int Bin, int Budget, int Problems, double A
 /// <param name="Test">Its test figures per budget.</param>
 /// <param name="PerBin">Its test figures per bin and budget.</param>
 /// <param name="PilotCharged">Whether the pilot's FLOPs are in the test figures (predicted difficulty) or not (oracle).</param>
-public sealed record PolicyFindings(ComputeOptimalPolicy Policy, IReadOnlyList<PolicyTestPoint> Test, IReadOnlyList<PolicyBinResult> PerBin, bool PilotCharged)
+/// <param name="ChosenOnTest">True for the selection ceiling: the policy chosen on the test split itself, so not a policy
+/// that could be deployed but the most any choice of these configurations per bin and budget could show there.</param>
+public sealed record PolicyFindings(ComputeOptimalPolicy Policy, IReadOnlyList<PolicyTestPoint> Test, IReadOnlyList<PolicyBinResult> PerBin, bool PilotCharged,
+    bool ChosenOnTest = false)
 {
     /// <summary>The policy's accuracy-versus-FLOPs curve on the test split.</summary>
     public AccuracyCurve Curve => new(Name, Test.Select(t => new ComputePoint($"@{t.Budget}", t.Flops, t.Accuracy.Estimate)));
 
-    /// <summary>"compute-optimal (predicted)" or "compute-optimal (oracle)".</summary>
-    public string Name => $"compute-optimal ({(Policy.Difficulty == DifficultyMeasure.Predicted ? "predicted" : "oracle")})";
+    /// <summary>"compute-optimal (predicted)", "compute-optimal (oracle)" or "compute-optimal (predicted, chosen on test)".</summary>
+    public string Name => $"compute-optimal ({(Policy.Difficulty == DifficultyMeasure.Predicted ? "predicted" : "oracle")}{(ChosenOnTest ? ", chosen on test" : "")})";
 }
 
 /// <summary>The learned verifier against the exact checker, overall and per level.</summary>
@@ -109,6 +112,18 @@ public sealed record StudyFindings
 
     /// <summary>The oracle-difficulty policy versus majority vote when the headline is the predicted policy (an upper bound).</summary>
     public EfficiencyComparison? OracleUpperBoundVsMajority { get; init; }
+
+    /// <summary>
+    /// The selection ceiling: the predicted-difficulty policy chosen on the test split itself, what the headline would be
+    /// with no selection noise at all (it reads test labels, so it is a bound, not a result); null without a predicted policy.
+    /// </summary>
+    public PolicyFindings? SelectionCeiling { get; init; }
+
+    /// <summary>The selection ceiling versus weighted best-of-N.</summary>
+    public EfficiencyComparison? SelectionCeilingVsWeightedBestOfN { get; init; }
+
+    /// <summary>The selection ceiling versus majority vote.</summary>
+    public EfficiencyComparison? SelectionCeilingVsMajority { get; init; }
 
     /// <summary>Small versus large at matched FLOPs; null without a large model's run on the evaluation split.</summary>
     public FlopsMatchedFindings? FlopsMatched { get; init; }

@@ -157,6 +157,10 @@ public static class StudyReport
                 html.Line("<p>Upper bound, not deployable: the same policy binning by oracle difficulty (the answer) would reach " +
                     string.Join(" and ", new[] { ("weighted best-of-N", findings.OracleUpperBoundVsWeightedBestOfN), ("majority vote", findings.OracleUpperBoundVsMajority) }
                         .Where(c => c.Item2 is not null).Select(c => $"{F(c.Item2!.GeometricMean, "F2")}× against {c.Item1}")) + ".</p>");
+            if (findings.SelectionCeilingVsWeightedBestOfN is not null || findings.SelectionCeilingVsMajority is not null)
+                html.Line("<p>Selection ceiling, not a result: the predicted-difficulty policy chosen on the test split itself (no selection noise; it reads test labels) would reach " +
+                    string.Join(" and ", new[] { ("weighted best-of-N", findings.SelectionCeilingVsWeightedBestOfN), ("majority vote", findings.SelectionCeilingVsMajority) }
+                        .Where(c => c.Item2 is not null).Select(c => $"{F(c.Item2!.GeometricMean, "F2")}× against {c.Item1}")) + ".</p>");
         }
         else html.Note("No compute-optimal policy, so no efficiency multiplier.");
         if (findings.Notes.Count > 0)
@@ -293,6 +297,11 @@ public static class StudyReport
                 ["oracle_upper_bound"] = new JsonObject
                 {
                     ["vs_weighted_best_of_n"] = Efficiency(findings.OracleUpperBoundVsWeightedBestOfN), ["vs_majority"] = Efficiency(findings.OracleUpperBoundVsMajority),
+                },
+                // The predicted policy chosen on the test split itself: a bound on what selection could show, labelled as one.
+                ["selection_ceiling"] = new JsonObject
+                {
+                    ["vs_weighted_best_of_n"] = Efficiency(findings.SelectionCeilingVsWeightedBestOfN), ["vs_majority"] = Efficiency(findings.SelectionCeilingVsMajority),
                 },
             },
             ["flops_matched"] = matched is null ? null : new JsonObject

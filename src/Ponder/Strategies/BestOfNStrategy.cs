@@ -34,7 +34,7 @@ public sealed record BestOfNOptions : StrategyOptions
 /// <summary>
 /// <c>best-of-n</c> — naive best-of-N: N independent samples, each scored by the verifier (a PRM's step scores
 /// aggregated by last, min, prod or mean; or an outcome scorer); the highest-scored sample with an answer wins, ties to
-/// the earliest (when no sample has an answer, the highest-scored of all).
+/// the earliest (when no sample has an answer, the highest-scored of all). A lone sample is not scored: it is the choice.
 /// </summary>
 /// <remarks>Samples exactly as <see cref="RepeatedSamplingStrategy"/> does. Under a FLOP budget each sample reserves a
 /// worst-case scoring as well.</remarks>
@@ -69,7 +69,7 @@ public sealed class BestOfNStrategy : IStrategy
         SolveSession.ValidateArguments(problem, budget, _options);
         var session = new SolveSession(Name, _context, problem, budget, seed, cancellationToken);
         var samples = await session.SampleSolutionsAsync(_options, _verifier).ConfigureAwait(false);
-        var verdicts = await session.ScoreAllAsync(samples.Select(s => s.Text), _verifier, _options.Aggregation ?? ScoreAggregation.Last).ConfigureAwait(false);
+        var verdicts = await session.ScoreToChooseAsync(samples, _verifier, _options.Aggregation ?? ScoreAggregation.Last).ConfigureAwait(false);
         var candidates = samples.Select((c, i) => session.NewCandidate(i, c.Text, c.FinishReason, verdicts[i])).ToArray();
         var chosen = CandidateSelection.Highest(candidates);
         session.Trace($"{candidates.Length} samples scored by the {(_verifier == VerifierKind.Steps ? "PRM" : "outcome scorer")}; best #{chosen?.Index} scored {chosen?.Score:F3}");

@@ -119,6 +119,14 @@ internal sealed class SolveSession
     public Task<Verdict[]> ScoreAllAsync(IEnumerable<string> solutions, VerifierKind verifier, ScoreAggregation aggregation) =>
         InOrderOrConcurrentlyAsync(verifier == VerifierKind.Steps && _stepScorerKeepsState, solutions, (s, _) => ScoreAsync(s, verifier, aggregation));
 
+    /// <summary>
+    /// The verdicts a selection among <paramref name="samples"/> needs: every sample scored (<see cref="ScoreAllAsync"/>),
+    /// except that a lone sample is chosen whatever its score, so it is left unscored (null) and costs no verifier call.
+    /// </summary>
+    public async Task<Verdict?[]> ScoreToChooseAsync(IReadOnlyList<Generation.Continuation> samples, VerifierKind verifier, ScoreAggregation aggregation) =>
+        samples.Count <= 1 ? new Verdict?[samples.Count]
+            : (await ScoreAllAsync(samples.Select(s => s.Text), verifier, aggregation).ConfigureAwait(false)).Select(v => (Verdict?)v).ToArray();
+
     /// <summary>A candidate with its answer extracted and graded against the reference answer.</summary>
     public Candidate NewCandidate(int index, string solution, FinishReason finish, Verdict? verdict = null, int? group = null)
     {

@@ -38,7 +38,7 @@ public sealed class WeightedBestOfNStrategy : IStrategy
         SolveSession.ValidateArguments(problem, budget, _options);
         var session = new SolveSession(Name, _context, problem, budget, seed, cancellationToken);
         var samples = await session.SampleSolutionsAsync(_options, _verifier).ConfigureAwait(false);
-        var verdicts = await session.ScoreAllAsync(samples.Select(s => s.Text), _verifier, _options.Aggregation ?? ScoreAggregation.Last).ConfigureAwait(false);
+        var verdicts = await session.ScoreToChooseAsync(samples, _verifier, _options.Aggregation ?? ScoreAggregation.Last).ConfigureAwait(false);
         var candidates = samples.Select((c, i) => session.NewCandidate(i, c.Text, c.FinishReason, verdicts[i])).ToArray();
         var groups = CandidateSelection.GroupByAnswer(candidates, _context.AnswerKey);
         session.Trace($"{candidates.Length} samples; weights: "

@@ -80,6 +80,20 @@ public sealed class SamplingStrategyTests
     }
 
     [Fact]
+    public async Task ALoneSampleIsChosenWithoutAVerifierCall()
+    {
+        var context = Context(["7"], s => 0.3, out _);
+        foreach (IStrategy strategy in new IStrategy[] { new BestOfNStrategy(context), new WeightedBestOfNStrategy(context) })
+        {
+            var result = await strategy.SolveAsync(Problem, Budget.OfGenerations(1), seed: 1);
+            Assert.Equal("7", result.Answer);
+            Assert.Equal(0, result.ChosenIndex);
+            Assert.Null(result.Candidates[0].Score);
+            Assert.Equal(0, result.Compute.Verifier.Calls);
+        }
+    }
+
+    [Fact]
     public async Task BestOfNTiesGoToTheEarliest()
     {
         var scores = new Dictionary<string, double> { ["3"] = 0.5, ["4"] = 0.5, ["5"] = 0.25 };
