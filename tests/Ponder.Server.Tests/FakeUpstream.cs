@@ -79,11 +79,13 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext http, bool chat)
     {
-        Interlocked.Increment(ref _requests);
         Interlocked.Increment(ref _inFlight);
         try
         {
             var body = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
+            // A request counts once it is read: one its caller gave up on while its body was still on the way (a loaded
+            // machine) never reached a behaviour, so it is neither an attempt the upstream saw nor one it could abandon.
+            Interlocked.Increment(ref _requests);
             string model = (string)body["model"]!;
             switch (_behaviours[model])
             {

@@ -131,6 +131,23 @@ public sealed partial class ReportTests : IDisposable
     }
 
     [Fact]
+    public void ConfigurationsAreLabelledByStrategyUnlessOneBudgetRanSeveralOptions()
+    {
+        var study = SyntheticStudy.Data();
+        var test = study.Runs[1];
+        // The sweep derives the beam width from the budget: beam at budget 2 with width 2 stays the curve "beam".
+        var widthTwo = test.Results.Where(r => r.Strategy == "beam" && r.Budget == 4).Select(r => r with { Budget = 2, Options = """{"temperature":0.8,"beamWidth":2}""" });
+        var derived = study with { Runs = [study.Runs[0], test with { Results = [.. test.Results.Where(r => !(r.Strategy == "beam" && r.Budget == 2)), .. widthTwo] }, study.Runs[2]] };
+        Assert.All(StudyAnalysis.Run(derived, new StudyAnalysisOptions { Resamples = 10 }).Points.Where(p => p.Strategy == "beam"), p => Assert.Equal("beam", p.Label));
+
+        // Two beam widths at one budget are two curves, named by their options.
+        var widthTwoBeside = test.Results.Where(r => r.Strategy == "beam" && r.Budget == 4).Select(r => r with { Options = """{"temperature":0.8,"beamWidth":2}""" });
+        var several = study with { Runs = [study.Runs[0], test with { Results = [.. test.Results, .. widthTwoBeside] }, study.Runs[2]] };
+        var labels = StudyAnalysis.Run(several, new StudyAnalysisOptions { Resamples = 10 }).Points.Where(p => p.Strategy == "beam").Select(p => p.Label).Distinct().Order();
+        Assert.Equal(["beam temperature:0.8,beamWidth:2", "beam temperature:0.8,beamWidth:4"], labels);
+    }
+
+    [Fact]
     public void TheSelectionCeilingIsThePolicyChosenOnTheTestSplit()
     {
         var findings = StudyAnalysis.Run(SyntheticStudy.Data(), new StudyAnalysisOptions { Resamples = 50 });

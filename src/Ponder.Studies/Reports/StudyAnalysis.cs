@@ -195,16 +195,20 @@ public static class StudyAnalysis
     private static List<StrategyPoint> StrategyPoints(RunView run, ulong seed, int resamples)
     {
         var outcomes = run.Outcomes().ToArray();
-        var optionsPerStrategy = outcomes.GroupBy(o => o.Configuration.Strategy).ToDictionary(g => g.Key, g => g.Select(o => o.Configuration.Options).Distinct().Count());
+        var severalOptions = outcomes.GroupBy(o => (o.Configuration.Strategy, o.Budget))
+            .Where(g => g.Select(o => o.Configuration.Options).Distinct().Count() > 1).Select(g => g.Key.Strategy).ToHashSet(StringComparer.Ordinal);
         return outcomes.GroupBy(o => (o.Configuration, o.Budget))
             .OrderBy(g => g.Key.Configuration.Strategy, StringComparer.Ordinal).ThenBy(g => g.Key.Configuration.Options, StringComparer.Ordinal).ThenBy(g => g.Key.Budget)
             .Select(g => new StrategyPoint(g.Key.Configuration.Strategy, g.Key.Configuration.Options,
-                Label(g.Key.Configuration, optionsPerStrategy[g.Key.Configuration.Strategy] > 1), g.Key.Budget, g.Count(), g.Average(o => o.Flops),
+                Label(g.Key.Configuration, severalOptions.Contains(g.Key.Configuration.Strategy)), g.Key.Budget, g.Count(), g.Average(o => o.Flops),
                 Bootstrap.Mean(g.Select(o => o.Accuracy).ToArray(), seed, resamples)))
             .ToList();
     }
 
-    /// <summary>How charts name a configuration: its strategy, with its options when the strategy ran with several.</summary>
+    /// <summary>
+    /// How charts name a configuration: its strategy, with its options when the strategy ran with several at one budget
+    /// (options the sweep derives from the budget, like a beam width, leave one curve per strategy).
+    /// </summary>
     private static string Label(Configuration configuration, bool withOptions) =>
         withOptions ? $"{configuration.Strategy} {configuration.Options.Trim('{', '}').Replace("\"", "")}" : configuration.Strategy;
 
