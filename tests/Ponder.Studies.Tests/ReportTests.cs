@@ -128,6 +128,8 @@ public sealed partial class ReportTests : IDisposable
         Assert.Equal("compute-optimal (predicted)", root.GetProperty("headline_policy").GetString());
         Assert.InRange(root.GetProperty("verifier").GetProperty("ceiling").GetDouble(), 0, 1);
         Assert.True(root.GetProperty("efficiency").GetProperty("selection_ceiling").GetProperty("vs_weighted_best_of_n").GetProperty("geometric_mean").GetDouble() > 0);
+        var interval = root.GetProperty("efficiency").GetProperty("vs_weighted_best_of_n").GetProperty("interval_95");
+        Assert.True(interval[0].GetDouble() <= findings.EfficiencyVsWeightedBestOfN!.GeometricMean && findings.EfficiencyVsWeightedBestOfN.GeometricMean <= interval[1].GetDouble());
     }
 
     [Fact]

@@ -109,7 +109,7 @@ public static class StudyAnalysis
         }
 
         var baselines = new[] { MajorityVoteStrategy.StrategyName, BestOfNStrategy.StrategyName, WeightedBestOfNStrategy.StrategyName }
-            .Select(name => BaselineCurve(evaluation, name)).OfType<AccuracyCurve>().ToArray();
+            .Select(name => BaselineCurve(evaluation, name)).OfType<ProblemCurve>().ToArray();
         var headline = predicted ?? oracle;
         EfficiencyComparison? Versus(string baseline, PolicyFindings? policy)
         {
@@ -120,7 +120,7 @@ public static class StudyAnalysis
                 if (policy == headline) notes.Add($"No {baseline} runs: the efficiency multiplier against it is left out.");
                 return null;
             }
-            var comparison = EfficiencyMultiplier.Compare(curve, policy.Curve);
+            var comparison = EfficiencyMultiplier.Compare(curve, policy.Outcomes, SplitMix64.Derive(seed, 0xEFF), options.ResamplesOrDefault);
             if (comparison is null) notes.Add($"{policy.Name} and {baseline} reach no common accuracy: no efficiency multiplier against it.");
             return comparison;
         }
@@ -138,7 +138,7 @@ public static class StudyAnalysis
             Frontier = frontier,
             PredictedPolicy = predicted,
             OraclePolicy = oracle,
-            Baselines = baselines,
+            Baselines = baselines.Select(b => b.Mean()).ToArray(),
             EfficiencyVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName, headline),
             EfficiencyVsMajority = Versus(MajorityVoteStrategy.StrategyName, headline),
             OracleUpperBoundVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName, upperBound),
@@ -212,13 +212,16 @@ public static class StudyAnalysis
     private static string Label(Configuration configuration, bool withOptions) =>
         withOptions ? $"{configuration.Strategy} {configuration.Options.Trim('{', '}').Replace("\"", "")}" : configuration.Strategy;
 
-    private static AccuracyCurve? BaselineCurve(RunView run, string strategy)
+    private static ProblemCurve? BaselineCurve(RunView run, string strategy)
     {
         var outcomes = run.Outcomes().Where(o => o.Configuration.Strategy == strategy && o.Flops > 0).ToArray();
         if (outcomes.Length == 0) return null;
-        return new AccuracyCurve(strategy, outcomes.GroupBy(o => o.Budget).OrderBy(g => g.Key)
-            .Select(g => new ComputePoint($"@{g.Key}", g.Average(o => o.Flops), g.Average(o => o.Accuracy))));
+        return new ProblemCurve(strategy, outcomes.GroupBy(o => o.Budget).OrderBy(g => g.Key).Select(g => ($"@{g.Key}", ByProblem(g))));
     }
+
+    /// <summary>Each problem's mean FLOPs and accuracy over its outcomes among <paramref name="outcomes"/>.</summary>
+    private static IReadOnlyDictionary<string, ProblemOutcome> ByProblem(IEnumerable<Outcome> outcomes) =>
+        outcomes.GroupBy(o => o.ProblemId).ToDictionary(g => g.Key, g => new ProblemOutcome(g.Average(o => o.Flops), g.Average(o => o.Accuracy)), StringComparer.Ordinal);
 
     // ── Compute-optimal policy ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -251,10 +254,11 @@ public static class StudyAnalysis
             .ToDictionary(g => g.Key, g => (Accuracy: g.Average(o => o.Accuracy), Flops: g.Average(o => o.Flops)));
         var testPoints = new List<PolicyTestPoint>();
         var perBin = new List<PolicyBinResult>();
+        var perProblem = new List<(string, IReadOnlyDictionary<string, ProblemOutcome>)>();
         ulong seed = options.SeedOrDefault;
         foreach (int budget in policy.Budgets)
         {
-            var measured = new List<(int Bin, double Accuracy, double Flops)>();
+            var measured = new List<(string Problem, int Bin, double Accuracy, double Flops)>();
             int missing = 0, unaffordable = 0;
             foreach (string problem in test.Problems.Where(testSolvability.ContainsKey))
             {
@@ -264,7 +268,7 @@ public static class StudyAnalysis
                 var entry = measure == DifficultyMeasure.Predicted ? policy.Choose(bin, budget) : policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
                 if (entry is null) { unaffordable++; continue; }
                 if (!outcomes.TryGetValue((problem, new Configuration(entry.Strategy, entry.Options), entry.RunBudget), out var outcome)) { missing++; continue; }
-                measured.Add((bin, outcome.Accuracy, outcome.Flops));
+                measured.Add((problem, bin, outcome.Accuracy, outcome.Flops));
             }
             if (unaffordable > 0)
             {
@@ -278,11 +282,12 @@ public static class StudyAnalysis
             }
             testPoints.Add(new PolicyTestPoint(budget, measured.Count, measured.Average(m => m.Flops),
                 Bootstrap.Mean(measured.Select(m => m.Accuracy).ToArray(), SplitMix64.Derive(seed, (ulong)budget), options.ResamplesOrDefault)));
+            perProblem.Add(($"@{budget}", measured.ToDictionary(m => m.Problem, m => new ProblemOutcome(m.Flops, m.Accuracy), StringComparer.Ordinal)));
             perBin.AddRange(measured.GroupBy(m => m.Bin).OrderBy(g => g.Key)
                 .Select(g => new PolicyBinResult(g.Key, budget, g.Count(), g.Average(m => m.Accuracy), g.Average(m => m.Flops))));
         }
         if (testPoints.Count == 0) return null;
-        return new PolicyFindings(policy, testPoints, perBin, measure == DifficultyMeasure.Predicted);
+        return new PolicyFindings(policy, testPoints, perBin, perProblem, measure == DifficultyMeasure.Predicted);
     }
 
     /// <summary>

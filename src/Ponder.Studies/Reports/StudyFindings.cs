@@ -43,12 +43,16 @@ public sealed record PolicyBinResult(int Bin, int Budget, int Problems, double A
 /// <param name="Policy">The policy.</param>
 /// <param name="Test">Its test figures per budget.</param>
 /// <param name="PerBin">Its test figures per bin and budget.</param>
+/// <param name="PerProblem">Its outcome on every test problem per budget ("@budget"), as <see cref="Outcomes"/> reads them.</param>
 /// <param name="PilotCharged">Whether the pilot's FLOPs are in the test figures (predicted difficulty) or not (oracle).</param>
 /// <param name="ChosenOnTest">True for the selection ceiling: the policy chosen on the test split itself, so not a policy
 /// that could be deployed but the most any choice of these configurations per bin and budget could show there.</param>
-public sealed record PolicyFindings(ComputeOptimalPolicy Policy, IReadOnlyList<PolicyTestPoint> Test, IReadOnlyList<PolicyBinResult> PerBin, bool PilotCharged,
-    bool ChosenOnTest = false)
+public sealed record PolicyFindings(ComputeOptimalPolicy Policy, IReadOnlyList<PolicyTestPoint> Test, IReadOnlyList<PolicyBinResult> PerBin,
+    IReadOnlyList<(string Label, IReadOnlyDictionary<string, ProblemOutcome> ByProblem)> PerProblem, bool PilotCharged, bool ChosenOnTest = false)
 {
+    /// <summary>The policy's test curve problem by problem, for intervals on what is read off it.</summary>
+    public ProblemCurve Outcomes => new(Name, PerProblem);
+
     /// <summary>The policy's accuracy-versus-FLOPs curve on the test split.</summary>
     public AccuracyCurve Curve => new(Name, Test.Select(t => new ComputePoint($"@{t.Budget}", t.Flops, t.Accuracy.Estimate)));
 

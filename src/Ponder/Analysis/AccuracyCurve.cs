@@ -78,9 +78,10 @@ public sealed class AccuracyCurve
 /// <param name="AccuracyLow">Lower end of the shared accuracy range.</param>
 /// <param name="AccuracyHigh">Upper end of the shared accuracy range.</param>
 /// <param name="Samples">(accuracy, baseline FLOPs ÷ policy FLOPs) at evenly spaced accuracies of the shared range.</param>
+/// <param name="Interval">The geometric mean's percentile bootstrap interval over problems, when measured per problem.</param>
 public sealed record EfficiencyComparison(
     string Baseline, string Policy, double GeometricMean, double AccuracyLow, double AccuracyHigh,
-    IReadOnlyList<(double Accuracy, double Multiplier)> Samples);
+    IReadOnlyList<(double Accuracy, double Multiplier)> Samples, (double Low, double High)? Interval = null);
 
 /// <summary>
 /// The efficiency multiplier of DESIGN.md §7: FLOPs the baseline needs to reach an accuracy ÷ FLOPs the policy needs,
@@ -111,5 +112,29 @@ public static class EfficiencyMultiplier
             logSum += Math.Log(ratio);
         }
         return new EfficiencyComparison(baseline.Name, policy.Name, Math.Exp(logSum / samples), low, high, points);
+    }
+
+    /// <summary>
+    /// <see cref="Compare(AccuracyCurve, AccuracyCurve, int)"/> on the two curves' means over the problems both measured,
+    /// with the geometric mean's <paramref name="confidence"/> percentile bootstrap interval: each resample draws those
+    /// problems with replacement and rebuilds both curves from them (paired: one draw for both); resamples where the
+    /// curves share no accuracy are left out. Null when they share no problem or no accuracy.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is below 2.</exception>
+    /// <exception cref="ArgumentException">Resamples below 1 or confidence outside (0, 1).</exception>
+    public static EfficiencyComparison? Compare(ProblemCurve baseline, ProblemCurve policy, ulong seed, int resamples = Bootstrap.DefaultResamples,
+        int samples = 21, double confidence = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(policy);
+        var shared = baseline.Problems.Intersect(policy.Problems, StringComparer.Ordinal).ToArray();
+        if (shared.Length == 0) return null;
+        if (Compare(baseline.Over(shared), policy.Over(shared), samples) is not { } estimate) return null;
+        var interval = Bootstrap.Percentiles(shared.Length, seed, resamples, confidence, indices =>
+        {
+            var drawn = indices.Select(i => shared[i]).ToArray();
+            return Compare(baseline.Over(drawn), policy.Over(drawn), samples)?.GeometricMean;
+        });
+        return estimate with { Interval = interval };
     }
 }

@@ -56,6 +56,45 @@ public sealed class ParetoAndCurvesTests
         Assert.Null(EfficiencyMultiplier.Compare(new AccuracyCurve("low", [new("1", 1, 0.1), new("2", 2, 0.2)]), policy));
     }
 
+    // A curve measured per problem: at each budget, problem i's FLOPs and accuracy from the given functions.
+    private static ProblemCurve PerProblem(string name, int problems, int[] budgets, Func<int, int, double> flops, Func<int, int, double> accuracy) =>
+        new(name, budgets.Select(b => ($"@{b}", (IReadOnlyDictionary<string, ProblemOutcome>)Enumerable.Range(0, problems)
+            .ToDictionary(i => $"p{i:D3}", i => new ProblemOutcome(flops(i, b), accuracy(i, b))))));
+
+    [Fact]
+    public void TheBootstrappedMultiplierIsTheMeansMultiplierWithAnIntervalOverProblems()
+    {
+        int[] budgets = [1, 2, 4, 8];
+        // Every problem alike: no resample differs from the whole, so the interval is the point.
+        var baseline = PerProblem("b", 30, budgets, (_, b) => 4e9 * b, (_, b) => 0.2 + 0.1 * Math.Log2(b));
+        var policy = PerProblem("p", 30, budgets, (_, b) => 1e9 * b, (_, b) => 0.2 + 0.1 * Math.Log2(b));
+        var alike = EfficiencyMultiplier.Compare(baseline, policy, seed: 5, resamples: 200)!;
+        Assert.Equal(4, alike.GeometricMean, 9);
+        Assert.Equal(4, alike.Interval!.Value.Low, 9);
+        Assert.Equal(4, alike.Interval!.Value.High, 9);
+
+        // Problems that differ: the estimate is the one of the mean curves, inside its interval, and the same for a seed.
+        var noisyPolicy = PerProblem("p", 30, budgets, (i, b) => (0.5 + i % 3) * 1e9 * b, (i, b) => Math.Min(1, (i % 5) * 0.1 + 0.1 * Math.Log2(b)));
+        var noisy = EfficiencyMultiplier.Compare(baseline, noisyPolicy, seed: 5, resamples: 200)!;
+        Assert.Equal(EfficiencyMultiplier.Compare(baseline.Mean(), noisyPolicy.Mean())!.GeometricMean, noisy.GeometricMean, 12);
+        Assert.True(noisy.Interval!.Value.Low < noisy.GeometricMean && noisy.GeometricMean < noisy.Interval.Value.High);
+        Assert.Equal(noisy.Interval, EfficiencyMultiplier.Compare(baseline, noisyPolicy, seed: 5, resamples: 200)!.Interval);
+
+        // Only the problems both curves measured count; none shared, no comparison.
+        Assert.Null(EfficiencyMultiplier.Compare(baseline, new ProblemCurve("q", [("@1", new Dictionary<string, ProblemOutcome> { ["other"] = new(1e9, 0.5) })]), seed: 5));
+    }
+
+    [Fact]
+    public void AProblemCurveMeasuresTheSameProblemsAtEveryPoint()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ProblemCurve("c", [
+            ("@1", new Dictionary<string, ProblemOutcome> { ["a"] = new(1, 0.5), ["b"] = new(1, 0.5) }),
+            ("@2", new Dictionary<string, ProblemOutcome> { ["a"] = new(2, 0.6) }),
+        ]));
+        Assert.Equal("curve c: point @2 measured other problems than point @1", error.Message);
+        Assert.Throws<ArgumentException>(() => new ProblemCurve("empty", []));
+    }
+
     [Fact]
     public void FlopsMatchedAllowsTheSmallModelTheLargeOnesFlopsAndMoreWithPretraining()
     {
