@@ -215,7 +215,7 @@ public sealed class StudyTests : IDisposable
     }
 
     [Theory]
-    [InlineData("studies/default.study.json", 30)]
+    [InlineData("studies/default.study.json", 50)]
     [InlineData("studies/full.study.json", 100)]
     public void TheCheckedInStudyConfigsAreValid(string path, int problemsPerLevel)
     {

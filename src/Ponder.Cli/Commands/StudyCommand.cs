@@ -99,7 +99,7 @@ internal static class StudyCommand
     private static void Summary(StudyFindings findings)
     {
         string Multiplier(Ponder.Analysis.EfficiencyComparison? c) => c is null ? "–" : string.Create(CultureInfo.InvariantCulture,
-            $"{c.GeometricMean:F2}×{(c.Interval is { } i ? $" (95% interval {i.Low:F2}–{i.High:F2})" : "")}");
+            $"{(c.LowerBound ? "≥ " : "")}{c.GeometricMean:F2}×{(c.Interval is { } i ? $" (95% interval {i.Low:F2}–{i.High:F2})" : "")}");
         var headline = new Table().Title($"Headline ({findings.HeadlinePolicy?.Name ?? "no policy"})").AddColumns("figure", "value");
         headline.AddRow("efficiency vs weighted best-of-N", Multiplier(findings.EfficiencyVsWeightedBestOfN));
         headline.AddRow("efficiency vs majority", Multiplier(findings.EfficiencyVsMajority));

@@ -4,6 +4,7 @@
 // against the exact checker. Policy selection sees only a CalibrationSet built from the calibration run: test labels
 // are read afterwards, to evaluate.
 
+using System.Globalization;
 using Ponder.Analysis;
 using Ponder.Scoring;
 using Ponder.Strategies;
@@ -121,7 +122,9 @@ public static class StudyAnalysis
                 return null;
             }
             var comparison = EfficiencyMultiplier.Compare(curve, policy.Outcomes, SplitMix64.Derive(seed, 0xEFF), options.ResamplesOrDefault);
-            if (comparison is null) notes.Add($"{policy.Name} and {baseline} reach no common accuracy: no efficiency multiplier against it.");
+            if (comparison is null) notes.Add($"{policy.Name} never reaches {baseline}'s accuracy: no efficiency multiplier against it.");
+            else if (comparison.LowerBound)
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"{policy.Name} is above {baseline}'s best accuracy ({comparison.AccuracyHigh:F3}) already at its cheapest point: the multiplier against it, {comparison.GeometricMean:F2}×, is a lower bound (that accuracy for what the policy's cheapest point spends)."));
             return comparison;
         }
         var upperBound = predicted is null ? null : oracle;

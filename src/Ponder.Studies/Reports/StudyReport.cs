@@ -146,12 +146,13 @@ public static class StudyReport
         if (findings.HeadlinePolicy is { } policy)
         {
             html.Line($"<p>Efficiency multiplier of <b>{E(policy.Name)}</b> on the test split: FLOPs the baseline needs ÷ FLOPs the policy needs for the same accuracy, " +
-                "interpolated in log-FLOPs, geometric mean over the accuracy range both reach; the interval is a 95% percentile bootstrap over test problems.</p>");
+                "interpolated in log-FLOPs, geometric mean over the accuracy range both reach; the interval is a 95% percentile bootstrap over test problems. " +
+                "≥ marks a lower bound: the policy's cheapest point is above the baseline's best accuracy, so the range both reach is that accuracy alone.</p>");
             html.Line("<table><tr><th class=\"text\">baseline</th><th>efficiency multiplier</th><th>95% interval</th><th>accuracy range</th></tr>");
             foreach (var (name, comparison) in new[] { ("weighted best-of-N", findings.EfficiencyVsWeightedBestOfN), ("majority vote", findings.EfficiencyVsMajority) })
                 html.Line(comparison is null
                     ? $"<tr><td class=\"text\">{name}</td><td>–</td><td>–</td><td>–</td></tr>"
-                    : $"<tr><td class=\"text\">{name}</td><td><b>{F(comparison.GeometricMean, "F2")}×</b></td>"
+                    : $"<tr><td class=\"text\">{name}</td><td><b>{(comparison.LowerBound ? "≥ " : "")}{F(comparison.GeometricMean, "F2")}×</b></td>"
                         + $"<td>{(comparison.Interval is { } i ? $"{F(i.Low, "F2")}–{F(i.High, "F2")}×" : "–")}</td><td>{F(comparison.AccuracyLow, "F3")}–{F(comparison.AccuracyHigh, "F3")}</td></tr>");
             html.Line("</table>");
             if (findings.OracleUpperBoundVsWeightedBestOfN is not null || findings.OracleUpperBoundVsMajority is not null)
@@ -268,6 +269,7 @@ public static class StudyReport
         {
             ["geometric_mean"] = N(c.GeometricMean), ["accuracy_low"] = N(c.AccuracyLow), ["accuracy_high"] = N(c.AccuracyHigh),
             ["interval_95"] = c.Interval is { } i ? new JsonArray(N(i.Low), N(i.High)) : null,
+            ["lower_bound"] = c.LowerBound,
             ["baseline"] = c.Baseline, ["policy"] = c.Policy,
             ["samples"] = new JsonArray(c.Samples.Select(s => (JsonNode)new JsonObject { ["accuracy"] = N(s.Accuracy), ["multiplier"] = N(s.Multiplier) }).ToArray()),
         };

@@ -79,9 +79,12 @@ public sealed class AccuracyCurve
 /// <param name="AccuracyHigh">Upper end of the shared accuracy range.</param>
 /// <param name="Samples">(accuracy, baseline FLOPs ÷ policy FLOPs) at evenly spaced accuracies of the shared range.</param>
 /// <param name="Interval">The geometric mean's percentile bootstrap interval over problems, when measured per problem.</param>
+/// <param name="LowerBound">True when the policy's cheapest point is above every accuracy the baseline reaches, so the
+/// curves share no accuracy: the figure is then the baseline's FLOPs for its best accuracy ÷ the policy's cheapest FLOPs,
+/// which reach more — a lower bound on the multiplier at that accuracy (the policy may need fewer FLOPs than it spent).</param>
 public sealed record EfficiencyComparison(
     string Baseline, string Policy, double GeometricMean, double AccuracyLow, double AccuracyHigh,
-    IReadOnlyList<(double Accuracy, double Multiplier)> Samples, (double Low, double High)? Interval = null);
+    IReadOnlyList<(double Accuracy, double Multiplier)> Samples, (double Low, double High)? Interval = null, bool LowerBound = false);
 
 /// <summary>
 /// The efficiency multiplier of DESIGN.md §7: FLOPs the baseline needs to reach an accuracy ÷ FLOPs the policy needs,
@@ -92,7 +95,9 @@ public static class EfficiencyMultiplier
 {
     /// <summary>
     /// The multiplier at <paramref name="samples"/> evenly spaced accuracies of the range both curves reach (both ends
-    /// included), summarised by their geometric mean; null when the curves share no accuracy.
+    /// included), summarised by their geometric mean. When the policy's cheapest point is above the baseline's best
+    /// accuracy, a lower bound at that accuracy (<see cref="EfficiencyComparison.LowerBound"/>); null when the policy
+    /// never reaches the baseline's lowest accuracy.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is below 2.</exception>
     public static EfficiencyComparison? Compare(AccuracyCurve baseline, AccuracyCurve policy, int samples = 21)
@@ -101,7 +106,12 @@ public static class EfficiencyMultiplier
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 2);
         double low = Math.Max(baseline.MinAccuracy, policy.MinAccuracy), high = Math.Min(baseline.MaxAccuracy, policy.MaxAccuracy);
-        if (low > high) return null;
+        if (low > high)
+        {
+            if (policy.MaxAccuracy < baseline.MinAccuracy) return null;
+            double best = baseline.MaxAccuracy, bound = baseline.FlopsToReach(best)!.Value / policy.FlopsToReach(policy.MinAccuracy)!.Value;
+            return new EfficiencyComparison(baseline.Name, policy.Name, bound, best, best, [(best, bound)], LowerBound: true);
+        }
         var points = new List<(double, double)>(samples);
         double logSum = 0;
         for (int i = 0; i < samples; i++)
@@ -117,8 +127,9 @@ public static class EfficiencyMultiplier
     /// <summary>
     /// <see cref="Compare(AccuracyCurve, AccuracyCurve, int)"/> on the two curves' means over the problems both measured,
     /// with the geometric mean's <paramref name="confidence"/> percentile bootstrap interval: each resample draws those
-    /// problems with replacement and rebuilds both curves from them (paired: one draw for both); resamples where the
-    /// curves share no accuracy are left out. Null when they share no problem or no accuracy.
+    /// problems with replacement and rebuilds both curves from them (paired: one draw for both) and contributes its
+    /// multiplier or lower bound; resamples where the policy never reaches the baseline are left out. Null when the
+    /// curves share no problem, or the policy never reaches the baseline.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is below 2.</exception>
     /// <exception cref="ArgumentException">Resamples below 1 or confidence outside (0, 1).</exception>

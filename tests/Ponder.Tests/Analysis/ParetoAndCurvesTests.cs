@@ -53,7 +53,20 @@ public sealed class ParetoAndCurvesTests
         Assert.Equal((0.4, 0.5), (comparison.AccuracyLow, comparison.AccuracyHigh));
         Assert.Equal(10, comparison.Samples[0].Multiplier, 6);
         Assert.Equal(Math.Pow(10, 1.75), comparison.Samples[2].Multiplier, 6);
-        Assert.Null(EfficiencyMultiplier.Compare(new AccuracyCurve("low", [new("1", 1, 0.1), new("2", 2, 0.2)]), policy));
+        Assert.False(comparison.LowerBound);
+    }
+
+    [Fact]
+    public void APolicyAboveTheWholeBaselineGetsALowerBoundAndOneBelowItNone()
+    {
+        // The baseline tops out at 0.5 for 8e9 FLOPs; the policy's cheapest point already reaches 0.6 with 1e9.
+        var baseline = new AccuracyCurve("b", [new("1", 1e9, 0.3), new("2", 4e9, 0.5), new("3", 8e9, 0.45)]);
+        var policy = new AccuracyCurve("p", [new("1", 1e9, 0.6), new("2", 2e9, 0.7)]);
+        var bound = EfficiencyMultiplier.Compare(baseline, policy)!;
+        Assert.True(bound.LowerBound);
+        Assert.Equal(4, bound.GeometricMean, 9);               // 0.5 costs the baseline 4e9 (its envelope), the policy at most 1e9
+        Assert.Equal((0.5, 0.5), (bound.AccuracyLow, bound.AccuracyHigh));
+        Assert.Null(EfficiencyMultiplier.Compare(policy, baseline));
     }
 
     // A curve measured per problem: at each budget, problem i's FLOPs and accuracy from the given functions.
