@@ -55,6 +55,17 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public void Release() => _released.TrySetResult();
 
+    /// <summary>Completes when no request is in flight (bounded, like <see cref="WaitAbandonedAsync"/>).</summary>
+    public async Task WaitIdleAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (InFlight > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{InFlight} requests still in flight");
+            await Task.Delay(10);
+        }
+    }
+
     public async Task WaitAbandonedAsync(int count)
     {
         // Generous bound: the outcome never depends on it, it only keeps a broken build from hanging the test run.

@@ -67,6 +67,15 @@ public sealed class StudyTests : IDisposable
             Assert.Equal(2, root.GetProperty("config").GetProperty("analysis").GetProperty("pilot_samples").GetInt32());
         }
 
+        // Best-of-1 is its one sample, unscored: no verifier FLOPs; from two samples on they are scored (the tiny models
+        // write some samples with no step to score, which cost the verifier nothing, hence "some").
+        using (var store = SampleStore.Open(runs.Stores[1]))
+        {
+            var verified = store.Results().Where(r => r.Strategy is "best-of-n" or "weighted-best-of-n").ToArray();
+            Assert.All(verified.Where(r => r.Budget == 1), r => Assert.Equal(0, r.VerifierFlops));
+            Assert.Contains(verified, r => r.Budget == 2 && r.VerifierFlops > 0);
+        }
+
         int[] before = RowCounts(runs.Stores);
         var refused = await Assert.ThrowsAsync<ArgumentException>(() => StudyRunner.RunAsync(Tiny, models, _folder, resume: false));
         Assert.EndsWith("already holds this study's run: pass --resume to continue it, or choose another --out", refused.Message);

@@ -105,8 +105,8 @@ internal static class StudyCommand
         headline.AddRow("efficiency vs majority", Multiplier(findings.EfficiencyVsMajority));
         if (findings.OraclePolicy is { } oracle && findings.PredictedPolicy is not null)
             headline.AddRow("oracle-difficulty policy (upper bound), best test accuracy", oracle.Test.Max(t => t.Accuracy.Estimate).ToString("F3", CultureInfo.InvariantCulture));
-        if (findings.SelectionCeilingVsWeightedBestOfN is { } ceiling)
-            headline.AddRow("selection ceiling (chosen on test, a bound) vs weighted best-of-N", Multiplier(ceiling));
+        if (findings.InSampleVsWeightedBestOfN is { } inSample)
+            headline.AddRow("selected on test itself (optimistic, not a result) vs weighted best-of-N", Multiplier(inSample));
         AnsiConsole.Write(headline);
 
         var table = new Table().Title($"{findings.SmallModel} on the {findings.EvaluationSplit} split").AddColumns("configuration", "budget", "accuracy", "95% CI", "FLOPs per problem");

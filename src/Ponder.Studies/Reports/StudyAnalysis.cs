@@ -110,7 +110,7 @@ public static class StudyAnalysis
         }
 
         var baselines = new[] { MajorityVoteStrategy.StrategyName, BestOfNStrategy.StrategyName, WeightedBestOfNStrategy.StrategyName }
-            .Select(name => BaselineCurve(evaluation, name)).OfType<ProblemCurve>().ToArray();
+            .Select(name => BaselineCurve(evaluation, name, notes)).OfType<ProblemCurve>().ToArray();
         var headline = predicted ?? oracle;
         EfficiencyComparison? Versus(string baseline, PolicyFindings? policy)
         {
@@ -128,9 +128,9 @@ public static class StudyAnalysis
             return comparison;
         }
         var upperBound = predicted is null ? null : oracle;
-        // The same selection run on the test split itself: it reads test labels, so it is no policy but a bound on what
-        // choosing among these configurations per bin could show here. Its notes would repeat the predicted policy's.
-        var ceiling = predicted is null ? null : Policy(DifficultyMeasure.Predicted, evaluation, evaluation, options, []) is { } inSample ? inSample with { ChosenOnTest = true } : null;
+        // The same selection made on the test split itself: it reads test labels, so it is no policy but an optimistic
+        // reference (no selection noise). Its notes would repeat the predicted policy's.
+        var inSample = predicted is null ? null : Policy(DifficultyMeasure.Predicted, evaluation, evaluation, options, []) is { } chosen ? chosen with { ChosenOnTest = true } : null;
 
         return new StudyFindings
         {
@@ -146,9 +146,9 @@ public static class StudyAnalysis
             EfficiencyVsMajority = Versus(MajorityVoteStrategy.StrategyName, headline),
             OracleUpperBoundVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName, upperBound),
             OracleUpperBoundVsMajority = Versus(MajorityVoteStrategy.StrategyName, upperBound),
-            SelectionCeiling = ceiling,
-            SelectionCeilingVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName, ceiling),
-            SelectionCeilingVsMajority = Versus(MajorityVoteStrategy.StrategyName, ceiling),
+            InSamplePolicy = inSample,
+            InSampleVsWeightedBestOfN = Versus(WeightedBestOfNStrategy.StrategyName, inSample),
+            InSampleVsMajority = Versus(MajorityVoteStrategy.StrategyName, inSample),
             FlopsMatched = FlopsMatchedComparison(data, small, evaluation, headline, options, notes),
             Verifier = Verifier(evaluation, options, notes),
             Notes = notes,
@@ -215,11 +215,23 @@ public static class StudyAnalysis
     private static string Label(Configuration configuration, bool withOptions) =>
         withOptions ? $"{configuration.Strategy} {configuration.Options.Trim('{', '}').Replace("\"", "")}" : configuration.Strategy;
 
-    private static ProblemCurve? BaselineCurve(RunView run, string strategy)
+    // The baseline's curve on the problems it measured at every budget (a store resumed with other budgets may lack some).
+    private static ProblemCurve? BaselineCurve(RunView run, string strategy, List<string> notes)
     {
         var outcomes = run.Outcomes().Where(o => o.Configuration.Strategy == strategy && o.Flops > 0).ToArray();
         if (outcomes.Length == 0) return null;
-        return new ProblemCurve(strategy, outcomes.GroupBy(o => o.Budget).OrderBy(g => g.Key).Select(g => ($"@{g.Key}", ByProblem(g))));
+        var budgets = outcomes.GroupBy(o => o.Budget).OrderBy(g => g.Key).Select(g => (Budget: g.Key, ByProblem: ByProblem(g))).ToArray();
+        var everywhere = budgets.Select(b => b.ByProblem.Keys).Aggregate((a, b) => a.Intersect(b, StringComparer.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        int measured = budgets.SelectMany(b => b.ByProblem.Keys).Distinct().Count();
+        if (everywhere.Count == 0)
+        {
+            notes.Add($"No problem has {strategy} results at every budget: it is left out as a baseline.");
+            return null;
+        }
+        if (everywhere.Count < measured)
+            notes.Add($"{strategy} has results at every budget for {everywhere.Count} of its {measured} problems: its curve is theirs.");
+        return new ProblemCurve(strategy, budgets.Select(b => ($"@{b.Budget}",
+            (IReadOnlyDictionary<string, ProblemOutcome>)b.ByProblem.Where(kv => everywhere.Contains(kv.Key)).ToDictionary(StringComparer.Ordinal))));
     }
 
     /// <summary>Each problem's mean FLOPs and accuracy over its outcomes among <paramref name="outcomes"/>.</summary>

@@ -45,8 +45,8 @@ public sealed record PolicyBinResult(int Bin, int Budget, int Problems, double A
 /// <param name="PerBin">Its test figures per bin and budget.</param>
 /// <param name="PerProblem">Its outcome on every test problem per budget ("@budget"), as <see cref="Outcomes"/> reads them.</param>
 /// <param name="PilotCharged">Whether the pilot's FLOPs are in the test figures (predicted difficulty) or not (oracle).</param>
-/// <param name="ChosenOnTest">True for the selection ceiling: the policy chosen on the test split itself, so not a policy
-/// that could be deployed but the most any choice of these configurations per bin and budget could show there.</param>
+/// <param name="ChosenOnTest">True for <see cref="StudyFindings.InSamplePolicy"/>: chosen on the test split itself, an
+/// optimistic reference, not a policy that could be deployed.</param>
 public sealed record PolicyFindings(ComputeOptimalPolicy Policy, IReadOnlyList<PolicyTestPoint> Test, IReadOnlyList<PolicyBinResult> PerBin,
     IReadOnlyList<(string Label, IReadOnlyDictionary<string, ProblemOutcome> ByProblem)> PerProblem, bool PilotCharged, bool ChosenOnTest = false)
 {
@@ -118,16 +118,17 @@ public sealed record StudyFindings
     public EfficiencyComparison? OracleUpperBoundVsMajority { get; init; }
 
     /// <summary>
-    /// The selection ceiling: the predicted-difficulty policy chosen on the test split itself, what the headline would be
-    /// with no selection noise at all (it reads test labels, so it is a bound, not a result); null without a predicted policy.
+    /// The predicted-difficulty selection made on the test split itself (bins and choices): what the headline would be
+    /// without selection noise. It reads test labels, so it is an optimistic reference, not a result; and it maximises
+    /// accuracy per bin and budget, not the multiplier, so it bounds neither. Null without a predicted policy.
     /// </summary>
-    public PolicyFindings? SelectionCeiling { get; init; }
+    public PolicyFindings? InSamplePolicy { get; init; }
 
-    /// <summary>The selection ceiling versus weighted best-of-N.</summary>
-    public EfficiencyComparison? SelectionCeilingVsWeightedBestOfN { get; init; }
+    /// <summary>The in-sample policy versus weighted best-of-N.</summary>
+    public EfficiencyComparison? InSampleVsWeightedBestOfN { get; init; }
 
-    /// <summary>The selection ceiling versus majority vote.</summary>
-    public EfficiencyComparison? SelectionCeilingVsMajority { get; init; }
+    /// <summary>The in-sample policy versus majority vote.</summary>
+    public EfficiencyComparison? InSampleVsMajority { get; init; }
 
     /// <summary>Small versus large at matched FLOPs; null without a large model's run on the evaluation split.</summary>
     public FlopsMatchedFindings? FlopsMatched { get; init; }

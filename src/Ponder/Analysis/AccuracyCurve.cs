@@ -127,9 +127,9 @@ public static class EfficiencyMultiplier
     /// <summary>
     /// <see cref="Compare(AccuracyCurve, AccuracyCurve, int)"/> on the two curves' means over the problems both measured,
     /// with the geometric mean's <paramref name="confidence"/> percentile bootstrap interval: each resample draws those
-    /// problems with replacement and rebuilds both curves from them (paired: one draw for both) and contributes its
-    /// multiplier or lower bound; resamples where the policy never reaches the baseline are left out. Null when the
-    /// curves share no problem, or the policy never reaches the baseline.
+    /// problems with replacement and rebuilds both curves from them (paired: one draw for both). The interval errs low: a
+    /// resample where the policy is above the whole baseline contributes its lower bound, one where the policy never
+    /// reaches the baseline contributes 0. Null when the curves share no problem, or the policy never reaches the baseline.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is below 2.</exception>
     /// <exception cref="ArgumentException">Resamples below 1 or confidence outside (0, 1).</exception>
@@ -138,13 +138,16 @@ public static class EfficiencyMultiplier
     {
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(policy);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 2);
+        if (resamples < 1) throw new ArgumentException($"resamples must be ≥ 1, got {resamples}", nameof(resamples));
+        if (!(confidence > 0 && confidence < 1)) throw new ArgumentException($"confidence must be in (0, 1), got {confidence}", nameof(confidence));
         var shared = baseline.Problems.Intersect(policy.Problems, StringComparer.Ordinal).ToArray();
         if (shared.Length == 0) return null;
         if (Compare(baseline.Over(shared), policy.Over(shared), samples) is not { } estimate) return null;
         var interval = Bootstrap.Percentiles(shared.Length, seed, resamples, confidence, indices =>
         {
             var drawn = indices.Select(i => shared[i]).ToArray();
-            return Compare(baseline.Over(drawn), policy.Over(drawn), samples)?.GeometricMean;
+            return Compare(baseline.Over(drawn), policy.Over(drawn), samples)?.GeometricMean ?? 0;
         });
         return estimate with { Interval = interval };
     }

@@ -21,7 +21,7 @@ public sealed class ProblemCurve
     {
         ArgumentNullException.ThrowIfNull(points);
         Name = name;
-        _points = points.ToArray();
+        _points = points.Select(p => (p.Label, (IReadOnlyDictionary<string, ProblemOutcome>)new Dictionary<string, ProblemOutcome>(p.ByProblem, StringComparer.Ordinal))).ToArray();
         if (_points.Length == 0 || _points[0].ByProblem.Count == 0) throw new ArgumentException($"curve {name} has no points measured on a problem");
         Problems = _points[0].ByProblem.Keys.Order(StringComparer.Ordinal).ToArray();
         if (_points.FirstOrDefault(p => p.ByProblem.Count != Problems.Count || !Problems.All(p.ByProblem.ContainsKey)) is { Label: { } label })
@@ -38,10 +38,12 @@ public sealed class ProblemCurve
     public AccuracyCurve Mean() => Over(Problems);
 
     /// <summary>The curve of means over <paramref name="problems"/> (repeats count as often as they appear).</summary>
+    /// <exception cref="ArgumentException">No problems.</exception>
     /// <exception cref="KeyNotFoundException">A problem the curve did not measure.</exception>
     public AccuracyCurve Over(IReadOnlyList<string> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
+        if (problems.Count == 0) throw new ArgumentException($"curve {Name}: a mean over no problems", nameof(problems));
         return new AccuracyCurve(Name, _points.Select(p => new ComputePoint(p.Label,
             problems.Average(q => p.ByProblem[q].Flops), problems.Average(q => p.ByProblem[q].Accuracy))));
     }

@@ -37,7 +37,7 @@ public sealed record BestOfNOptions : StrategyOptions
 /// the earliest (when no sample has an answer, the highest-scored of all). A lone sample is not scored: it is the choice.
 /// </summary>
 /// <remarks>Samples exactly as <see cref="RepeatedSamplingStrategy"/> does. Under a FLOP budget each sample reserves a
-/// worst-case scoring as well.</remarks>
+/// worst-case scoring as well, even one that ends up alone and unscored (how many fit is decided before sampling).</remarks>
 public sealed class BestOfNStrategy : IStrategy
 {
     /// <summary>The registered name.</summary>
@@ -72,7 +72,8 @@ public sealed class BestOfNStrategy : IStrategy
         var verdicts = await session.ScoreToChooseAsync(samples, _verifier, _options.Aggregation ?? ScoreAggregation.Last).ConfigureAwait(false);
         var candidates = samples.Select((c, i) => session.NewCandidate(i, c.Text, c.FinishReason, verdicts[i])).ToArray();
         var chosen = CandidateSelection.Highest(candidates);
-        session.Trace($"{candidates.Length} samples scored by the {(_verifier == VerifierKind.Steps ? "PRM" : "outcome scorer")}; best #{chosen?.Index} scored {chosen?.Score:F3}");
+        session.Trace(candidates.Length == 1 ? "1 sample, the choice without scoring"
+            : $"{candidates.Length} samples scored by the {(_verifier == VerifierKind.Steps ? "PRM" : "outcome scorer")}; best #{chosen?.Index} scored {chosen?.Score:F3}");
         return session.Finish(candidates, chosen, candidates.Length);
     }
 }
