@@ -59,7 +59,7 @@ internal static class SyntheticStudy
                         var rule = PoolEstimators.RuleOf(strategy)!.Value;
                         double accuracy = PoolEstimators.Estimate(candidates, budget, rule, ArithAnswerKey.Instance, 64, seed);
                         // Every sample has the same tokens, so every size-b subset costs what the first b samples do.
-                        double verifier = rule is PoolRule.BestOfN or PoolRule.WeightedBestOfN ? PoolPricing.Scoring(problemSamples.Take(budget), PrmCard) : 0;
+                        double verifier = rule is PoolRule.BestOfN or PoolRule.WeightedBestOfN && CandidateSelection.NeedsScores(budget) ? PoolPricing.Scoring(problemSamples.Take(budget), PrmCard) : 0;
                         results.Add(new ResultRow(id, level, strategy, pool, budget, seed, accuracy, 10, 20 * budget,
                             PoolPricing.Generation(problemSamples.Take(budget), card), verifier, 0.01, 0.01, null, "synthetic"));
                     }

@@ -98,8 +98,7 @@ internal static class StudyCommand
     // The headline figures, then every configuration on the test split against the policies.
     private static void Summary(StudyFindings findings)
     {
-        string Multiplier(Ponder.Analysis.EfficiencyComparison? c) => c is null ? "–" : string.Create(CultureInfo.InvariantCulture,
-            $"{(c.LowerBound ? "≥ " : "")}{c.GeometricMean:F2}×{(c.Interval is { } i ? $" (95% interval {i.Low:F2}–{i.High:F2})" : "")}");
+        string Multiplier(Ponder.Analysis.EfficiencyComparison? c) => c is null ? "–" : $"{c.MultiplierText}{(c.IntervalText is { } i ? $" (95% interval {i})" : "")}";
         var headline = new Table().Title($"Headline ({findings.HeadlinePolicy?.Name ?? "no policy"})").AddColumns("figure", "value");
         headline.AddRow("efficiency vs weighted best-of-N", Multiplier(findings.EfficiencyVsWeightedBestOfN));
         headline.AddRow("efficiency vs majority", Multiplier(findings.EfficiencyVsMajority));

@@ -53,8 +53,8 @@ public sealed record PolicyFindings(ComputeOptimalPolicy Policy, IReadOnlyList<P
     /// <summary>The policy's test curve problem by problem, for intervals on what is read off it.</summary>
     public ProblemCurve Outcomes => new(Name, PerProblem);
 
-    /// <summary>The policy's accuracy-versus-FLOPs curve on the test split.</summary>
-    public AccuracyCurve Curve => new(Name, Test.Select(t => new ComputePoint($"@{t.Budget}", t.Flops, t.Accuracy.Estimate)));
+    /// <summary>The policy's accuracy-versus-FLOPs curve on the test split (the means of <see cref="Outcomes"/>).</summary>
+    public AccuracyCurve Curve => Outcomes.Mean();
 
     /// <summary>"compute-optimal (predicted)", "compute-optimal (oracle)" or "compute-optimal (predicted, chosen on test)".</summary>
     public string Name => $"compute-optimal ({(Policy.Difficulty == DifficultyMeasure.Predicted ? "predicted" : "oracle")}{(ChosenOnTest ? ", chosen on test" : "")})";

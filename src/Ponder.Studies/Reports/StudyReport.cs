@@ -140,14 +140,11 @@ public static class StudyReport
         html.Line("</table>");
     }
 
-    // "2.56×", or "≥ 1.95×" for a lower bound.
-    private static string Multiplier(EfficiencyComparison comparison) => $"{(comparison.LowerBound ? "≥ " : "")}{F(comparison.GeometricMean, "F2")}×";
-
     // A sentence on another policy's multipliers beside the headline's, with their intervals.
     private static void Beside(Html html, string lead, EfficiencyComparison? versusWeighted, EfficiencyComparison? versusMajority)
     {
         var parts = new[] { ("weighted best-of-N", versusWeighted), ("majority vote", versusMajority) }.Where(c => c.Item2 is not null)
-            .Select(c => $"{Multiplier(c.Item2!)}{(c.Item2!.Interval is { } i ? $" (95% interval {F(i.Low, "F2")}–{F(i.High, "F2")}×)" : "")} against {c.Item1}").ToArray();
+            .Select(c => $"{c.Item2!.MultiplierText}{(c.Item2.IntervalText is { } i ? $" (95% interval {i})" : "")} against {c.Item1}").ToArray();
         if (parts.Length > 0) html.Line($"<p>{E(lead)} {string.Join(" and ", parts)}.</p>");
     }
 
@@ -163,8 +160,8 @@ public static class StudyReport
             foreach (var (name, comparison) in new[] { ("weighted best-of-N", findings.EfficiencyVsWeightedBestOfN), ("majority vote", findings.EfficiencyVsMajority) })
                 html.Line(comparison is null
                     ? $"<tr><td class=\"text\">{name}</td><td>–</td><td>–</td><td>–</td></tr>"
-                    : $"<tr><td class=\"text\">{name}</td><td><b>{Multiplier(comparison)}</b></td>"
-                        + $"<td>{(comparison.Interval is { } i ? $"{F(i.Low, "F2")}–{F(i.High, "F2")}×" : "–")}</td><td>{F(comparison.AccuracyLow, "F3")}–{F(comparison.AccuracyHigh, "F3")}</td></tr>");
+                    : $"<tr><td class=\"text\">{name}</td><td><b>{comparison.MultiplierText}</b></td>"
+                        + $"<td>{comparison.IntervalText ?? "–"}</td><td>{F(comparison.AccuracyLow, "F3")}–{F(comparison.AccuracyHigh, "F3")}</td></tr>");
             html.Line("</table>");
             Beside(html, "Upper bound, not deployable: the same policy binning by oracle difficulty (the answer) would reach",
                 findings.OracleUpperBoundVsWeightedBestOfN, findings.OracleUpperBoundVsMajority);

@@ -227,7 +227,7 @@ public sealed class Sweep(StudyTask task, StrategyContext context, SampleStore s
             var candidates = subset.Select((p, k) => p.AsCandidate(k)).ToArray();
             bool correct = PoolEstimators.Solves(candidates, rule, context.AnswerKey);
             var records = new List<ComputeRecord> { PoolPricing.GenerationRecord(subset, context.Policy.Card) };
-            if (strategy is "best-of-n" or "weighted-best-of-n" && subset.Length > 1 && context.StepScorer is { } prm)
+            if (strategy is "best-of-n" or "weighted-best-of-n" && CandidateSelection.NeedsScores(subset.Length) && context.StepScorer is { } prm)
                 records.AddRange(PoolPricing.ScoringRecords(subset, prm.Card));
             var totals = ComputeTotals.From(records, context.Hardware);
             accuracy += correct ? 1 : 0;

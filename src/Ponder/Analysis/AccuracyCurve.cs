@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Ponder.Analysis;
 
 /// <summary>
@@ -84,7 +86,14 @@ public sealed class AccuracyCurve
 /// which reach more — a lower bound on the multiplier at that accuracy (the policy may need fewer FLOPs than it spent).</param>
 public sealed record EfficiencyComparison(
     string Baseline, string Policy, double GeometricMean, double AccuracyLow, double AccuracyHigh,
-    IReadOnlyList<(double Accuracy, double Multiplier)> Samples, (double Low, double High)? Interval = null, bool LowerBound = false);
+    IReadOnlyList<(double Accuracy, double Multiplier)> Samples, (double Low, double High)? Interval = null, bool LowerBound = false)
+{
+    /// <summary>"2.56×", or "≥ 1.95×" for a lower bound.</summary>
+    public string MultiplierText => string.Create(CultureInfo.InvariantCulture, $"{(LowerBound ? "≥ " : "")}{GeometricMean:F2}×");
+
+    /// <summary>"1.00–5.08×", or null without an interval.</summary>
+    public string? IntervalText => Interval is { } i ? string.Create(CultureInfo.InvariantCulture, $"{i.Low:F2}–{i.High:F2}×") : null;
+}
 
 /// <summary>
 /// The efficiency multiplier of DESIGN.md §7: FLOPs the baseline needs to reach an accuracy ÷ FLOPs the policy needs,

@@ -27,6 +27,12 @@ public static class CandidateSelection
         return groups.ToArray();
     }
 
+    /// <summary>
+    /// Whether choosing among <paramref name="candidates"/> by score needs their scores: not for a lone candidate, which is
+    /// the choice whatever it scores (best-of-1 pays no verifier).
+    /// </summary>
+    public static bool NeedsScores(int candidates) => candidates > 1;
+
     /// <summary>The first candidate of the most frequent answer (ties to the answer seen first); null when no candidate has an answer.</summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static Candidate? Majority(IEnumerable<Candidate> candidates, IAnswerKey key)

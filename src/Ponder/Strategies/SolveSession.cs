@@ -124,7 +124,7 @@ internal sealed class SolveSession
     /// except that a lone sample is chosen whatever its score, so it is left unscored (null) and costs no verifier call.
     /// </summary>
     public async Task<Verdict?[]> ScoreToChooseAsync(IReadOnlyList<Generation.Continuation> samples, VerifierKind verifier, ScoreAggregation aggregation) =>
-        samples.Count <= 1 ? new Verdict?[samples.Count]
+        !CandidateSelection.NeedsScores(samples.Count) ? new Verdict?[samples.Count]
             : (await ScoreAllAsync(samples.Select(s => s.Text), verifier, aggregation).ConfigureAwait(false)).Select(v => (Verdict?)v).ToArray();
 
     /// <summary>A candidate with its answer extracted and graded against the reference answer.</summary>
