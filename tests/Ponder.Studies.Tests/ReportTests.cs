@@ -195,6 +195,39 @@ public sealed partial class ReportTests : IDisposable
         Assert.NotEqual(original.PredictedPolicy.Test.Select(t => t.Accuracy.Estimate), after.PredictedPolicy.Test.Select(t => t.Accuracy.Estimate));
     }
 
+    [Fact]
+    public void ThePredictedPolicyIsJudgedOverEveryPilotThePoolHolds()
+    {
+        // Majority is left out: its ties go to the earlier candidate, so its outcome depends on the order samples are
+        // listed in even over the same subsets. Best-of-N's and weighted best-of-N's do not (scores do not tie).
+        var study = SyntheticStudy.Data(problemsPerLevel: 2);
+        study = study with { Runs = [.. study.Runs.Select(r => r with { Results = [.. r.Results.Where(x => x.Strategy != "majority")] })] };
+        // A pool lists its two worst-scored samples first: a policy that read only the pool's first samples as its pilot
+        // would see every test problem as hard.
+        var test = study.Runs[1];
+        var reordered = test.Samples.GroupBy(s => s.ProblemId).SelectMany(pool => pool.OrderBy(s => s.Score).Select((s, i) => s with { Index = i })).ToArray();
+        var worstFirst = study with { Runs = [study.Runs[0], test with { Samples = reordered }, study.Runs[2]] };
+
+        // All C(16, 2) = 120 pilots of every problem, and with each every draw of fresh samples (C(14, 2) = 91 at budget 4).
+        var every = new StudyAnalysisOptions { PilotDraws = 120, Subsets = 120 * 91, Resamples = 20 };
+        var original = StudyAnalysis.Run(study, every).PredictedPolicy!;
+        var after = StudyAnalysis.Run(worstFirst, every).PredictedPolicy!;
+        Assert.Equal(original.Policy.ToJson(), after.Policy.ToJson());
+        Assert.Equal(original.Test.Select(t => t.Budget), after.Test.Select(t => t.Budget));
+        foreach (var (before, reorderedPoint) in original.Test.Zip(after.Test))
+        {
+            Assert.Equal(10, before.Problems);   // problems, not problem–pilot pairs
+            Assert.Equal(before.Accuracy.Estimate, reorderedPoint.Accuracy.Estimate, 12);
+            Assert.Equal(before.Flops, reorderedPoint.Flops, before.Flops * 1e-12);
+        }
+        Assert.All(original.PerBin.GroupBy(b => b.Budget), budget => Assert.Equal(10 * 120, budget.Sum(b => b.Problems)));
+
+        // With the pool's first samples as the only pilot, the same reordering moves the figures.
+        var firstOnly = new StudyAnalysisOptions { PilotDraws = 1, Subsets = 91, Resamples = 20 };
+        Assert.NotEqual(StudyAnalysis.Run(study, firstOnly).PredictedPolicy!.Test.Select(t => t.Accuracy.Estimate),
+            StudyAnalysis.Run(worstFirst, firstOnly).PredictedPolicy!.Test.Select(t => t.Accuracy.Estimate));
+    }
+
     private static void Shuffle<T>(T[] items, SplitMix64 rng)
     {
         for (int i = items.Length - 1; i > 0; i--)

@@ -29,6 +29,13 @@ public sealed record StudyAnalysisOptions
     /// <summary>Random subsets per k for majority@k and best-of-k. Default 64.</summary>
     public int? Subsets { get; init; }
 
+    /// <summary>
+    /// Pilots per problem the predicted-difficulty policy is judged over (and chosen with): its pilot is any P samples of
+    /// the problem, so its figures are expectations over P-subsets of the pool, as the baselines' are over subsets.
+    /// Every subset when there are at most this many. Default 16.
+    /// </summary>
+    public int? PilotDraws { get; init; }
+
     /// <summary>Bootstrap resamples over problems. Default 1000.</summary>
     public int? Resamples { get; init; }
 
@@ -50,6 +57,7 @@ public sealed record StudyAnalysisOptions
     internal ulong SeedOrDefault => Seed ?? 1;
     internal int PilotSamplesOrDefault => PilotSamples ?? ComputeOptimalPolicy.DefaultPilotSamples;
     internal int SubsetsOrDefault => Subsets ?? 64;
+    internal int PilotDrawsOrDefault => PilotDraws ?? 16;
     internal int ResamplesOrDefault => Resamples ?? Bootstrap.DefaultResamples;
     internal double VerifierThresholdOrDefault => VerifierThreshold ?? 0.5;
     internal IReadOnlyList<double> RatiosOrDefault => InferenceToPretraining ?? FlopsMatched.DefaultRatios;
@@ -60,6 +68,7 @@ public sealed record StudyAnalysisOptions
     {
         if (PilotSamples is < 1) throw new ArgumentException($"pilot samples must be ≥ 1, got {PilotSamples}");
         if (Subsets is < 1) throw new ArgumentException($"subsets must be ≥ 1, got {Subsets}");
+        if (PilotDraws is < 1) throw new ArgumentException($"pilot draws must be ≥ 1, got {PilotDraws}");
         if (Resamples is < 1) throw new ArgumentException($"bootstrap resamples must be ≥ 1, got {Resamples}");
         if (VerifierThreshold is { } t && !(t >= 0 && t <= 1)) throw new ArgumentException($"verifier threshold must be in [0, 1], got {t}");
         if (InferenceToPretraining is { } ratios && ratios.Any(r => !(r > 0)))
@@ -71,6 +80,9 @@ public sealed record StudyAnalysisOptions
 public static class StudyAnalysis
 {
     private const string Coverage = RepeatedSamplingStrategy.StrategyName;
+
+    /// <summary>Random stream of the pilot draws, apart from the subset draws' streams.</summary>
+    private const ulong PilotStream = 0x9170;
 
     /// <summary>Analyses <paramref name="data"/>; sections whose data is missing are left out with a note.</summary>
     /// <exception cref="ArgumentException">Invalid options, no runs, or a named model without runs.</exception>
@@ -243,8 +255,8 @@ public static class StudyAnalysis
     private static PolicyFindings? Policy(DifficultyMeasure measure, RunView calibration, RunView test, StudyAnalysisOptions options, List<string> notes)
     {
         int pilot = options.PilotSamplesOrDefault;
-        var calibrationSolvability = calibration.Solvability(measure, pilot);
-        if (calibrationSolvability.Count == 0)
+        var calibrationUnits = calibration.PolicyUnits(measure, options);
+        if (calibrationUnits.Count == 0)
         {
             notes.Add($"No calibration problem has a {measure} difficulty: that policy is left out.");
             return null;
@@ -252,10 +264,8 @@ public static class StudyAnalysis
         ComputeOptimalPolicy policy;
         try
         {
-            policy = PolicySelection.Select(new CalibrationSet(PolicyOutcomes(calibration, measure, options), calibrationSolvability), new PolicySelectionOptions
-            {
-                Difficulty = measure, PilotSamples = pilot, PilotTemperature = calibration.Run.Temperature,
-            });
+            policy = PolicySelection.Select(new CalibrationSet(PolicyOutcomes(calibration, calibrationUnits, options), calibrationUnits.ToDictionary(u => u.Id, u => u.Solvability, StringComparer.Ordinal)),
+                new PolicySelectionOptions { Difficulty = measure, PilotSamples = pilot, PilotTemperature = calibration.Run.Temperature });
         }
         catch (ArgumentException e)
         {
@@ -264,8 +274,8 @@ public static class StudyAnalysis
         }
 
         // Evaluation on the test split: from here on, test labels are read.
-        var testSolvability = test.Solvability(measure, pilot);
-        var outcomes = PolicyOutcomes(test, measure, options).GroupBy(o => (o.ProblemId, o.Configuration, o.Budget))
+        var testUnits = test.PolicyUnits(measure, options);
+        var outcomes = PolicyOutcomes(test, testUnits, options).GroupBy(o => (o.ProblemId, o.Configuration, o.Budget))
             .ToDictionary(g => g.Key, g => (Accuracy: g.Average(o => o.Accuracy), Flops: g.Average(o => o.Flops)));
         var testPoints = new List<PolicyTestPoint>();
         var perBin = new List<PolicyBinResult>();
@@ -273,17 +283,17 @@ public static class StudyAnalysis
         ulong seed = options.SeedOrDefault;
         foreach (int budget in policy.Budgets)
         {
-            var measured = new List<(string Problem, int Bin, double Accuracy, double Flops)>();
+            var measured = new List<(PolicyUnit Unit, int Bin, double Accuracy, double Flops)>();
             int missing = 0, unaffordable = 0;
-            foreach (string problem in test.Problems.Where(testSolvability.ContainsKey))
+            foreach (var unit in testUnits)
             {
                 // What compute-optimal runs at this generation budget: the entry of the largest policy budget that fits
                 // with the pilot (an oracle policy has none).
-                int bin = policy.Bins.BinOf(testSolvability[problem]);
+                int bin = policy.Bins.BinOf(unit.Solvability);
                 var entry = measure == DifficultyMeasure.Predicted ? policy.Choose(bin, budget) : policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
                 if (entry is null) { unaffordable++; continue; }
-                if (!outcomes.TryGetValue((problem, new Configuration(entry.Strategy, entry.Options), entry.RunBudget), out var outcome)) { missing++; continue; }
-                measured.Add((problem, bin, outcome.Accuracy, outcome.Flops));
+                if (!outcomes.TryGetValue((unit.Id, new Configuration(entry.Strategy, entry.Options), entry.RunBudget), out var outcome)) { missing++; continue; }
+                measured.Add((unit, bin, outcome.Accuracy, outcome.Flops));
             }
             if (unaffordable > 0)
             {
@@ -295,9 +305,12 @@ public static class StudyAnalysis
                 notes.Add($"The {measure} policy at budget {budget} chose configurations the test run lacks for {missing} problems: that budget is left out of its curve.");
                 continue;
             }
-            testPoints.Add(new PolicyTestPoint(budget, measured.Count, measured.Average(m => m.Flops),
-                Bootstrap.Mean(measured.Select(m => m.Accuracy).ToArray(), SplitMix64.Derive(seed, (ulong)budget), options.ResamplesOrDefault)));
-            perProblem.Add(($"@{budget}", measured.ToDictionary(m => m.Problem, m => new ProblemOutcome(m.Flops, m.Accuracy), StringComparer.Ordinal)));
+            // A problem's outcome is the mean over its pilots; the intervals resample problems.
+            var byProblem = measured.GroupBy(m => m.Unit.Problem)
+                .ToDictionary(g => g.Key, g => new ProblemOutcome(g.Average(m => m.Flops), g.Average(m => m.Accuracy)), StringComparer.Ordinal);
+            testPoints.Add(new PolicyTestPoint(budget, byProblem.Count, byProblem.Values.Average(o => o.Flops),
+                Bootstrap.Mean(byProblem.Values.Select(o => o.Accuracy).ToArray(), SplitMix64.Derive(seed, (ulong)budget), options.ResamplesOrDefault)));
+            perProblem.Add(($"@{budget}", byProblem));
             perBin.AddRange(measured.GroupBy(m => m.Bin).OrderBy(g => g.Key)
                 .Select(g => new PolicyBinResult(g.Key, budget, g.Count(), g.Average(m => m.Accuracy), g.Average(m => m.Flops))));
         }
@@ -306,47 +319,48 @@ public static class StudyAnalysis
     }
 
     /// <summary>
-    /// Every configuration's outcome on every problem and budget of <paramref name="run"/> as a policy on
-    /// <paramref name="measure"/> would spend and score it — one function for the calibration outcomes selection sees and
-    /// the test outcomes the policy is judged by. Oracle difficulty needs no pilot: the run's rows. Predicted difficulty
-    /// runs a pilot of the pool's first P samples, PRM-scored (exactly what <c>compute-optimal</c> runs): a sampling
-    /// configuration at budget b keeps them as its first candidates and adds max(0, b − P) samples drawn from the rest of
-    /// the pool (accuracy and FLOPs averaged over those draws, prefill charged once per request as the strategy's two
-    /// requests pay it); any other configuration is its row plus the pilot's FLOPs.
+    /// Every configuration's outcome on every unit of <paramref name="run"/> and budget, as a policy on the units' measure
+    /// would spend and score it — one function for the calibration outcomes selection sees and the test outcomes the
+    /// policy is judged by; each outcome's problem id is its unit's. Oracle difficulty needs no pilot: the run's rows.
+    /// Predicted difficulty runs the unit's pilot of P pool samples, PRM-scored (exactly what <c>compute-optimal</c>
+    /// runs): a sampling configuration at budget b keeps them as its first candidates and adds max(0, b − P) samples
+    /// drawn from the rest of the pool (accuracy and FLOPs averaged over those draws, prefill charged once per request as
+    /// the strategy's two requests pay it); any other configuration is its row plus the pilot's FLOPs.
     /// </summary>
-    private static Outcome[] PolicyOutcomes(RunView run, DifficultyMeasure measure, StudyAnalysisOptions options)
+    private static Outcome[] PolicyOutcomes(RunView run, IReadOnlyList<PolicyUnit> units, StudyAnalysisOptions options)
     {
-        var rows = run.Outcomes().ToArray();
-        if (measure == DifficultyMeasure.Oracle) return rows;
-        int pilot = options.PilotSamplesOrDefault;
+        var rows = run.Outcomes().ToLookup(o => o.ProblemId, StringComparer.Ordinal);
+        if (units.All(u => u.Pilot.Length == 0)) return units.SelectMany(u => rows[u.Problem].Select(o => o with { ProblemId = u.Id })).ToArray();
         var key = options.AnswerKeyOrDefault;
         var cards = run.Run.Cards!;
         var problemIndex = run.Problems.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => (ulong)x.i, StringComparer.Ordinal);
-        // per problem, once: the pilot's samples and FLOPs, and the pool as candidates
-        var pilots = run.Pools.ToDictionary(p => p.Key, p =>
+        var pilotsPerProblem = units.GroupBy(u => u.Problem).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var candidates = run.Pools.ToDictionary(p => p.Key, p => p.Value.Select(s => s.AsCandidate(s.Index)).ToArray(), StringComparer.Ordinal);
+        return units.SelectMany(unit =>
         {
-            var samples = p.Value.Take(pilot).ToArray();
-            return (Samples: samples, Flops: PoolPricing.Generation(samples, cards.Policy!) + PoolPricing.Scoring(samples, cards.Verifier!),
-                Candidates: p.Value.Select(s => s.AsCandidate(s.Index)).ToArray());
-        }, StringComparer.Ordinal);
-        return rows.Where(o => run.Pools.ContainsKey(o.ProblemId)).Select(o =>
-        {
-            var pool = run.Pools[o.ProblemId];
-            var (pilotSamples, pilotFlops, candidates) = pilots[o.ProblemId];
-            if (!ComputeOptimalPolicy.ReusesPilot(o.Configuration.Strategy)) return o with { Flops = o.Flops + pilotFlops };
-            var rule = PoolEstimators.RuleOf(o.Configuration.Strategy)!.Value;
-            int fresh = Math.Max(0, o.Budget - pilot);
-            var draws = fresh == 0 ? [[]] : PoolSubsets.Draw(pool.Length - pilot, fresh, options.SubsetsOrDefault,
-                SplitMix64.Derive(options.SeedOrDefault, problemIndex[o.ProblemId])).Select(d => d.Select(i => i + pilot).ToArray()).ToArray();
-            double solved = 0, flops = 0;
-            foreach (var draw in draws)
+            var pool = run.Pools[unit.Problem];
+            var pilotSamples = unit.Pilot.Select(i => pool[i]).ToArray();
+            double pilotFlops = PoolPricing.Generation(pilotSamples, cards.Policy!) + PoolPricing.Scoring(pilotSamples, cards.Verifier!);
+            var rest = Enumerable.Range(0, pool.Length).Except(unit.Pilot).ToArray();
+            // the problem's subsets spread over its pilots, so that each problem costs what one pilot did
+            int freshDraws = Math.Max(1, options.SubsetsOrDefault / pilotsPerProblem[unit.Problem]);
+            return rows[unit.Problem].Select(o =>
             {
-                var chosen = Enumerable.Range(0, pilot).Concat(draw).Select(i => candidates[i]).ToArray();
-                solved += PoolEstimators.Solves(chosen, rule, key) ? 1 : 0;
-                var drawn = draw.Select(i => pool[i]).ToArray();
-                flops += pilotFlops + PoolPricing.Generation(drawn, cards.Policy!, promptComputedBefore: true) + (rule == PoolRule.Majority ? 0 : PoolPricing.Scoring(drawn, cards.Verifier!, pilotSamples));
-            }
-            return o with { Accuracy = solved / draws.Length, Flops = flops / draws.Length };
+                if (!ComputeOptimalPolicy.ReusesPilot(o.Configuration.Strategy)) return o with { ProblemId = unit.Id, Flops = o.Flops + pilotFlops };
+                var rule = PoolEstimators.RuleOf(o.Configuration.Strategy)!.Value;
+                int fresh = Math.Max(0, o.Budget - unit.Pilot.Length);
+                var draws = fresh == 0 ? [[]] : PoolSubsets.Draw(rest.Length, fresh, freshDraws,
+                    SplitMix64.Derive(SplitMix64.Derive(options.SeedOrDefault, problemIndex[unit.Problem]), (ulong)unit.Draw)).Select(d => d.Select(i => rest[i]).ToArray()).ToArray();
+                double solved = 0, flops = 0;
+                foreach (var draw in draws)
+                {
+                    var chosen = unit.Pilot.Concat(draw).Select(i => candidates[unit.Problem][i]).ToArray();
+                    solved += PoolEstimators.Solves(chosen, rule, key) ? 1 : 0;
+                    var drawn = draw.Select(i => pool[i]).ToArray();
+                    flops += pilotFlops + PoolPricing.Generation(drawn, cards.Policy!, promptComputedBefore: true) + (rule == PoolRule.Majority ? 0 : PoolPricing.Scoring(drawn, cards.Verifier!, pilotSamples));
+                }
+                return o with { ProblemId = unit.Id, Accuracy = solved / draws.Length, Flops = flops / draws.Length };
+            });
         }).ToArray();
     }
 
@@ -375,9 +389,8 @@ public static class StudyAnalysis
 
         // Bins: the headline policy's, applied as it applies them; without a policy, quantiles of the test split's own
         // oracle difficulty (a stratification for reporting only).
-        var measure = policy?.Policy.Difficulty ?? DifficultyMeasure.Oracle;
-        var solvability = evaluation.Solvability(measure, options.PilotSamplesOrDefault);
-        var bins = policy?.Policy.Bins ?? (solvability.Count > 0 ? DifficultyBins.Fit(solvability.Values.ToArray()) : null);
+        var units = evaluation.PolicyUnits(policy?.Policy.Difficulty ?? DifficultyMeasure.Oracle, options);
+        var bins = policy?.Policy.Bins ?? (units.Count > 0 ? DifficultyBins.Fit(units.Select(u => u.Solvability).ToArray()) : null);
         if (bins is null)
         {
             notes.Add("The small model's evaluation run has no pools to bin problems by: the FLOPs-matched comparison is left out.");
@@ -397,11 +410,13 @@ public static class StudyAnalysis
         var outcomes = evaluation.Outcomes().ToArray();
         for (int bin = 1; bin <= bins.Count; bin++)
         {
-            var members = solvability.Where(kv => bins.BinOf(kv.Value) == bin && largeByProblem.ContainsKey(kv.Key)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
-            if (members.Count == 0) continue;
+            // a problem counts in a bin once per pilot that bins it there, as in the policy's per-bin figures
+            var members = units.Where(u => bins.BinOf(u.Solvability) == bin && largeByProblem.ContainsKey(u.Problem)).Select(u => u.Problem).ToArray();
+            if (members.Length == 0) continue;
+            var memberSet = members.ToHashSet(StringComparer.Ordinal);
             IEnumerable<ComputePoint> smallPoints = policy is not null
                 ? policy.PerBin.Where(b => b.Bin == bin).Select(b => new ComputePoint($"@{b.Budget}", b.Flops, b.Accuracy))
-                : outcomes.Where(o => members.Contains(o.ProblemId) && o.Flops > 0).GroupBy(o => (o.Configuration, o.Budget))
+                : outcomes.Where(o => memberSet.Contains(o.ProblemId) && o.Flops > 0).GroupBy(o => (o.Configuration, o.Budget))
                     .Select(g => new ComputePoint($"{g.Key.Configuration.Strategy} @{g.Key.Budget}", g.Average(o => o.Flops), g.Average(o => o.Accuracy)));
             var curvePoints = smallPoints.ToArray();
             if (curvePoints.Length == 0) continue;
@@ -429,6 +444,17 @@ public static class StudyAnalysis
             scored.GroupBy(s => s.Level).OrderBy(g => g.Key).Select(g => (g.Key, VerifierQuality.Measure(g.Select(s => (s.Score, s.Correct)), threshold))).ToArray());
     }
 
+    /// <summary>
+    /// A problem as a compute-optimal policy meets it: the whole problem (oracle difficulty), or the problem with one draw
+    /// of its pilot (predicted difficulty), a policy's figures on the problem being the mean over its pilots.
+    /// </summary>
+    /// <param name="Id">The unit's id: the problem's, or the problem's with "#draw".</param>
+    /// <param name="Problem">The problem.</param>
+    /// <param name="Draw">Which pilot of the problem (0: its pool's first samples).</param>
+    /// <param name="Pilot">Pool indices of the pilot's samples; empty for oracle difficulty.</param>
+    /// <param name="Solvability">The difficulty statistic (higher is easier).</param>
+    private sealed record PolicyUnit(string Id, string Problem, int Draw, int[] Pilot, double Solvability);
+
     /// <summary>A run indexed for analysis: each problem's level, its largest pool, and its outcomes.</summary>
     private sealed class RunView
     {
@@ -451,21 +477,33 @@ public static class StudyAnalysis
         public IEnumerable<Outcome> Outcomes() => Run.Results.Where(r => r.Strategy != Coverage).Select(r =>
             new Outcome(r.ProblemId, new Configuration(r.Strategy, Sweep.RegistryOptions(r.Strategy, r.Options)), r.Budget, r.Accuracy, r.PolicyFlops + r.VerifierFlops));
 
-        public bool HasScores(int pilot) => Pools.Count > 0 && Pools.Values.All(pool => pool.Length >= pilot && pool.Take(pilot).All(s => s.Score is not null));
+        public bool HasScores(int pilot) => Pools.Count > 0 && Pools.Values.All(pool => pool.Length >= pilot && pool.All(s => s.Score is not null));
 
         /// <summary>
-        /// Each problem's solvability: oracle = pass@1 over its whole pool; predicted = the mean final PRM score of the
-        /// pool's first <paramref name="pilot"/> samples, the statistic a solver's pilot measures. Problems without it are left out.
+        /// What a policy on <paramref name="measure"/> bins, with its solvability. Oracle: each problem, by pass@1 over its
+        /// whole pool. Predicted: each of a problem's pilots — P-subsets of its pool (the first P samples first, then
+        /// seeded random draws; all of them when there are at most <see cref="StudyAnalysisOptions.PilotDraws"/>) — by the
+        /// mean final PRM score of the pilot's samples, the statistic a solver's pilot measures. Problems without it are
+        /// left out.
         /// </summary>
-        public IReadOnlyDictionary<string, double> Solvability(DifficultyMeasure measure, int pilot)
+        public IReadOnlyList<PolicyUnit> PolicyUnits(DifficultyMeasure measure, StudyAnalysisOptions options)
         {
-            var solvability = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var (problem, pool) in Pools)
+            var units = new List<PolicyUnit>();
+            int pilot = options.PilotSamplesOrDefault;
+            foreach (var (problem, index) in Problems.Select((p, i) => (p, i)))
             {
-                if (measure == DifficultyMeasure.Oracle) solvability[problem] = pool.Average(s => s.Correct ? 1.0 : 0.0);
-                else if (pool.Length >= pilot && pool.Take(pilot).All(s => s.Score is not null)) solvability[problem] = pool.Take(pilot).Average(s => s.Score!.Value);
+                if (!Pools.TryGetValue(problem, out var pool)) continue;
+                if (measure == DifficultyMeasure.Oracle)
+                {
+                    units.Add(new PolicyUnit(problem, problem, 0, [], pool.Average(s => s.Correct ? 1.0 : 0.0)));
+                    continue;
+                }
+                if (pool.Length < pilot || pool.Any(s => s.Score is null)) continue;
+                var pilots = PoolSubsets.Draw(pool.Length, pilot, options.PilotDrawsOrDefault, SplitMix64.Derive(SplitMix64.Derive(options.SeedOrDefault, PilotStream), (ulong)index))
+                    .Where(d => !d.SequenceEqual(Enumerable.Range(0, pilot))).Prepend(Enumerable.Range(0, pilot).ToArray()).Take(options.PilotDrawsOrDefault);
+                units.AddRange(pilots.Select((d, k) => new PolicyUnit($"{problem}#{k}", problem, k, d, d.Average(i => pool[i].Score!.Value))));
             }
-            return solvability;
+            return units;
         }
 
         /// <summary>Whether the run's store recorded the policy's and the PRM's cards, which price a pilot exactly.</summary>

@@ -92,7 +92,7 @@ public static class StudyReport
         else
         {
             html.Chart(Add(charts, ReportCharts.ComputeOptimal(policyFindings, findings.Baselines, findings.SmallModel, folder)));
-            foreach (var policy in policyFindings) PolicyTable(html, policy, policies);
+            foreach (var policy in policyFindings) PolicyTable(html, policy, policies, options.PilotDrawsOrDefault);
         }
 
         html.Line("<h2>FLOPs-matched: small model with test-time compute versus a larger model</h2>");
@@ -205,12 +205,12 @@ public static class StudyReport
         html.Line("</table>");
     }
 
-    private static void PolicyTable(Html html, PolicyFindings findings, IReadOnlyList<string> files)
+    private static void PolicyTable(Html html, PolicyFindings findings, IReadOnlyList<string> files, int pilotDraws)
     {
         var policy = findings.Policy;
         string file = policy.Difficulty == DifficultyMeasure.Predicted ? "policy-predicted.json" : "policy-oracle.json";
         string how = policy.Difficulty == DifficultyMeasure.Predicted
-            ? $"predicted difficulty: the mean final verifier score of a pilot of {policy.PilotSamples} samples, whose FLOPs are charged to the policy (a sampling configuration keeps the pilot's samples as its first candidates, as compute-optimal does)"
+            ? $"predicted difficulty: the mean final verifier score of a pilot of {policy.PilotSamples} samples, whose FLOPs are charged to the policy (a sampling configuration keeps the pilot's samples as its first candidates, as compute-optimal does). A pilot is any {policy.PilotSamples} of a problem's samples, so every figure is the mean over up to {pilotDraws} pilots per problem drawn from its pool, and n counts problem–pilot pairs"
             : "oracle difficulty: pass@1 of the pool (an upper bound: binning reads the answers)";
         html.Line($"<h3>{E(findings.Name)}</h3><p>Bins fitted on the calibration split by {E(how)}; thresholds {string.Join(", ", policy.Bins.Thresholds.Select(t => F(t, "F3")))}. " +
             $"Each cell: the configuration with the best calibration accuracy for the bin at that budget or a smaller one (ties to fewer FLOPs; @n when it runs at a smaller budget n), then calibration → test accuracy." +
@@ -224,9 +224,9 @@ public static class StudyReport
             {
                 var entry = policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
                 var test = findings.PerBin.FirstOrDefault(b => b.Bin == bin && b.Budget == budget);
-                string options = entry.Options == "{}" ? "" : " " + entry.Options.Trim('{', '}').Replace("\"", "");
+                string entryOptions = entry.Options == "{}" ? "" : " " + entry.Options.Trim('{', '}').Replace("\"", "");
                 string runBudget = entry.RunBudget < entry.Budget ? $" @{entry.RunBudget}" : "";
-                html.Append($"<td class=\"text\">{E(entry.Strategy + options + runBudget)}<br>{F(entry.CalibrationAccuracy, "F3")} (n={entry.CalibrationProblems}{(entry.PooledFallback ? ", all bins" : "")}) → " +
+                html.Append($"<td class=\"text\">{E(entry.Strategy + entryOptions + runBudget)}<br>{F(entry.CalibrationAccuracy, "F3")} (n={entry.CalibrationProblems}{(entry.PooledFallback ? ", all bins" : "")}) → " +
                     (test is null ? "–" : $"{F(test.Accuracy, "F3")} (n={test.Problems})") + "</td>");
             }
             html.Line("</tr>");
@@ -352,7 +352,7 @@ public static class StudyReport
                 ["small_model"] = findings.SmallModel, ["evaluation_split"] = findings.EvaluationSplit, ["runs"] = new JsonArray(runs),
                 ["analysis"] = new JsonObject
                 {
-                    ["pilot_samples"] = options.PilotSamplesOrDefault, ["subsets"] = options.SubsetsOrDefault, ["bootstrap_resamples"] = options.ResamplesOrDefault,
+                    ["pilot_samples"] = options.PilotSamplesOrDefault, ["pilot_draws"] = options.PilotDrawsOrDefault, ["subsets"] = options.SubsetsOrDefault, ["bootstrap_resamples"] = options.ResamplesOrDefault,
                     ["verifier_threshold"] = N(options.VerifierThresholdOrDefault),
                     ["inference_to_pretraining"] = new JsonArray(options.RatiosOrDefault.Select(r => N(r)).ToArray()),
                 },

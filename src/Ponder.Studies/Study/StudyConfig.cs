@@ -127,7 +127,7 @@ public sealed record StudyConfig
         Check("strategies", StrategiesOrDefault, BudgetsOrDefault, PrmOrNull is not null);
         Check("searchBudgets", StrategiesOrDefault, SearchBudgetsOrDefault, PrmOrNull is not null);
         if (PilotSamplesOrDefault > BudgetsOrDefault.Max())
-            throw new ArgumentException($"pilotSamples ({PilotSamplesOrDefault}) must not exceed the largest budget ({BudgetsOrDefault.Max()}): the pilot is the pool's first samples");
+            throw new ArgumentException($"pilotSamples ({PilotSamplesOrDefault}) must not exceed the largest budget ({BudgetsOrDefault.Max()}): a pilot is samples of the pool");
         if (LargeModelOrNull is not null) Check("largeStrategies", LargeStrategiesOrDefault, LargeBudgetsOrDefault, hasStepScorer: false);
 
         static void Check(string field, IReadOnlyList<string> strategies, IReadOnlyList<int> budgets, bool hasStepScorer)
