@@ -65,7 +65,7 @@ public sealed class StudyTests : IDisposable
                 Assert.True(root.TryGetProperty(key, out _), $"summary.json lacks {key}");
             Assert.Equal("compute-optimal (predicted)", root.GetProperty("headline_policy").GetString());
             Assert.Equal(2, root.GetProperty("config").GetProperty("analysis").GetProperty("pilot_samples").GetInt32());
-            Assert.Equal(16, root.GetProperty("config").GetProperty("analysis").GetProperty("pilot_draws").GetInt32());
+            Assert.Equal(120, root.GetProperty("config").GetProperty("analysis").GetProperty("pilot_draws").GetInt32());
         }
 
         // Best-of-1 is its one sample, unscored: no verifier FLOPs; from two samples on they are scored (the tiny models

@@ -32,7 +32,8 @@ public sealed record StudyAnalysisOptions
     /// <summary>
     /// Pilots per problem the predicted-difficulty policy is judged over (and chosen with): its pilot is any P samples of
     /// the problem, so its figures are expectations over P-subsets of the pool, as the baselines' are over subsets.
-    /// Every subset when there are at most this many. Default 16.
+    /// Every subset when there are at most this many. Default 120: every pair of a pool of 16, so with the default pilot
+    /// of 2 the figures are the exact expectation over pilots.
     /// </summary>
     public int? PilotDraws { get; init; }
 
@@ -57,7 +58,7 @@ public sealed record StudyAnalysisOptions
     internal ulong SeedOrDefault => Seed ?? 1;
     internal int PilotSamplesOrDefault => PilotSamples ?? ComputeOptimalPolicy.DefaultPilotSamples;
     internal int SubsetsOrDefault => Subsets ?? 64;
-    internal int PilotDrawsOrDefault => PilotDraws ?? 16;
+    internal int PilotDrawsOrDefault => PilotDraws ?? 120;
     internal int ResamplesOrDefault => Resamples ?? Bootstrap.DefaultResamples;
     internal double VerifierThresholdOrDefault => VerifierThreshold ?? 0.5;
     internal IReadOnlyList<double> RatiosOrDefault => InferenceToPretraining ?? FlopsMatched.DefaultRatios;
@@ -81,8 +82,13 @@ public static class StudyAnalysis
 {
     private const string Coverage = RepeatedSamplingStrategy.StrategyName;
 
-    /// <summary>Random stream of the pilot draws, apart from the subset draws' streams.</summary>
-    private const ulong PilotStream = 0x9170;
+    /// <summary>
+    /// The random stream of problem <paramref name="index"/>'s draws: its pilots' from stream <see cref="PilotStream"/>
+    /// of it, the fresh samples joining pilot k from stream k.
+    /// </summary>
+    private static ulong ProblemStream(StudyAnalysisOptions options, ulong index) => SplitMix64.Derive(options.SeedOrDefault, index);
+
+    private const ulong PilotStream = ulong.MaxValue;
 
     /// <summary>Analyses <paramref name="data"/>; sections whose data is missing are left out with a note.</summary>
     /// <exception cref="ArgumentException">Invalid options, no runs, or a named model without runs.</exception>
@@ -113,8 +119,8 @@ public static class StudyAnalysis
         {
             oracle = Policy(DifficultyMeasure.Oracle, calibration, evaluation, options, notes);
             int pilot = options.PilotSamplesOrDefault;
-            string? missing = !(calibration.HasScores(1) && evaluation.HasScores(1)) ? "The pools have no verifier scores"
-                : !(calibration.HasScores(pilot) && evaluation.HasScores(pilot)) ? $"Some pools are smaller than the pilot of {pilot} samples"
+            string? missing = !(calibration.AllScored && evaluation.AllScored) ? "Some pools lack verifier scores"
+                : !(calibration.PoolsHold(pilot) && evaluation.PoolsHold(pilot)) ? $"Some pools are smaller than the pilot of {pilot} samples"
                 : !(calibration.CanPricePilot && evaluation.CanPricePilot) ? "The stores record no model cards to price the pilot with (stores written before runs recorded them)"
                 : null;
             if (missing is null) predicted = Policy(DifficultyMeasure.Predicted, calibration, evaluation, options, notes);
@@ -183,7 +189,7 @@ public static class StudyAnalysis
         ulong seed = options.SeedOrDefault;
         int resamples = options.ResamplesOrDefault;
         var scalings = new List<LevelScaling>();
-        bool scored = run.HasScores(1);
+        bool scored = run.AllScored;
         foreach (var level in run.Problems.Where(run.Pools.ContainsKey).GroupBy(p => run.Levels[p]).OrderBy(g => g.Key))
         {
             var problems = level.ToArray();
@@ -201,7 +207,7 @@ public static class StudyAnalysis
                 scored ? Series(PoolRule.BestOfN) : null, scored ? Series(PoolRule.WeightedBestOfN) : null, law));
         }
         if (scalings.Count == 0) notes.Add("The evaluation run has no pools of samples: the scaling curves and the coverage law are left out.");
-        else if (!scored) notes.Add("The pools have no verifier scores: best-of-k curves are left out.");
+        else if (!scored) notes.Add("Some pools lack verifier scores: best-of-k curves are left out.");
         return scalings;
     }
 
@@ -264,7 +270,8 @@ public static class StudyAnalysis
         ComputeOptimalPolicy policy;
         try
         {
-            policy = PolicySelection.Select(new CalibrationSet(PolicyOutcomes(calibration, calibrationUnits, options), calibrationUnits.ToDictionary(u => u.Id, u => u.Solvability, StringComparer.Ordinal)),
+            policy = PolicySelection.Select(new CalibrationSet(PolicyOutcomes(calibration, calibrationUnits, measure, options),
+                    calibrationUnits.ToDictionary(u => u.Id, u => u.Solvability, StringComparer.Ordinal), calibrationUnits.ToDictionary(u => u.Id, u => u.Problem, StringComparer.Ordinal)),
                 new PolicySelectionOptions { Difficulty = measure, PilotSamples = pilot, PilotTemperature = calibration.Run.Temperature });
         }
         catch (ArgumentException e)
@@ -275,7 +282,7 @@ public static class StudyAnalysis
 
         // Evaluation on the test split: from here on, test labels are read.
         var testUnits = test.PolicyUnits(measure, options);
-        var outcomes = PolicyOutcomes(test, testUnits, options).GroupBy(o => (o.ProblemId, o.Configuration, o.Budget))
+        var outcomes = PolicyOutcomes(test, testUnits, measure, options).GroupBy(o => (o.ProblemId, o.Configuration, o.Budget))
             .ToDictionary(g => g.Key, g => (Accuracy: g.Average(o => o.Accuracy), Flops: g.Average(o => o.Flops)));
         var testPoints = new List<PolicyTestPoint>();
         var perBin = new List<PolicyBinResult>();
@@ -284,25 +291,25 @@ public static class StudyAnalysis
         foreach (int budget in policy.Budgets)
         {
             var measured = new List<(PolicyUnit Unit, int Bin, double Accuracy, double Flops)>();
-            int missing = 0, unaffordable = 0;
+            HashSet<string> missing = new(StringComparer.Ordinal), unaffordable = new(StringComparer.Ordinal);
             foreach (var unit in testUnits)
             {
                 // What compute-optimal runs at this generation budget: the entry of the largest policy budget that fits
                 // with the pilot (an oracle policy has none).
                 int bin = policy.Bins.BinOf(unit.Solvability);
                 var entry = measure == DifficultyMeasure.Predicted ? policy.Choose(bin, budget) : policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
-                if (entry is null) { unaffordable++; continue; }
-                if (!outcomes.TryGetValue((unit.Id, new Configuration(entry.Strategy, entry.Options), entry.RunBudget), out var outcome)) { missing++; continue; }
+                if (entry is null) { unaffordable.Add(unit.Problem); continue; }
+                if (!outcomes.TryGetValue((unit.Id, new Configuration(entry.Strategy, entry.Options), entry.RunBudget), out var outcome)) { missing.Add(unit.Problem); continue; }
                 measured.Add((unit, bin, outcome.Accuracy, outcome.Flops));
             }
-            if (unaffordable > 0)
+            if (unaffordable.Count > 0)
             {
-                notes.Add($"The {measure.ToString().ToLowerInvariant()}-difficulty policy has no configuration that fits in {budget} generation{(budget == 1 ? "" : "s")} with its pilot of {pilot} for {unaffordable} problems: that budget is left out of its curve.");
+                notes.Add($"The {measure.ToString().ToLowerInvariant()}-difficulty policy has no configuration that fits in {budget} generation{(budget == 1 ? "" : "s")} with its pilot of {pilot} for {unaffordable.Count} problems: that budget is left out of its curve.");
                 continue;
             }
-            if (missing > 0 || measured.Count == 0)
+            if (missing.Count > 0 || measured.Count == 0)
             {
-                notes.Add($"The {measure} policy at budget {budget} chose configurations the test run lacks for {missing} problems: that budget is left out of its curve.");
+                notes.Add($"The {measure} policy at budget {budget} chose configurations the test run lacks for {missing.Count} problems: that budget is left out of its curve.");
                 continue;
             }
             // A problem's outcome is the mean over its pilots; the intervals resample problems.
@@ -312,7 +319,7 @@ public static class StudyAnalysis
                 Bootstrap.Mean(byProblem.Values.Select(o => o.Accuracy).ToArray(), SplitMix64.Derive(seed, (ulong)budget), options.ResamplesOrDefault)));
             perProblem.Add(($"@{budget}", byProblem));
             perBin.AddRange(measured.GroupBy(m => m.Bin).OrderBy(g => g.Key)
-                .Select(g => new PolicyBinResult(g.Key, budget, g.Count(), g.Average(m => m.Accuracy), g.Average(m => m.Flops))));
+                .Select(g => new PolicyBinResult(g.Key, budget, g.Select(m => m.Unit.Problem).Distinct(StringComparer.Ordinal).Count(), g.Average(m => m.Accuracy), g.Average(m => m.Flops))));
         }
         if (testPoints.Count == 0) return null;
         return new PolicyFindings(policy, testPoints, perBin, perProblem, measure == DifficultyMeasure.Predicted);
@@ -327,10 +334,10 @@ public static class StudyAnalysis
     /// drawn from the rest of the pool (accuracy and FLOPs averaged over those draws, prefill charged once per request as
     /// the strategy's two requests pay it); any other configuration is its row plus the pilot's FLOPs.
     /// </summary>
-    private static Outcome[] PolicyOutcomes(RunView run, IReadOnlyList<PolicyUnit> units, StudyAnalysisOptions options)
+    private static Outcome[] PolicyOutcomes(RunView run, IReadOnlyList<PolicyUnit> units, DifficultyMeasure measure, StudyAnalysisOptions options)
     {
         var rows = run.Outcomes().ToLookup(o => o.ProblemId, StringComparer.Ordinal);
-        if (units.All(u => u.Pilot.Length == 0)) return units.SelectMany(u => rows[u.Problem].Select(o => o with { ProblemId = u.Id })).ToArray();
+        if (measure == DifficultyMeasure.Oracle) return units.SelectMany(u => rows[u.Problem].Select(o => o with { ProblemId = u.Id })).ToArray();
         var key = options.AnswerKeyOrDefault;
         var cards = run.Run.Cards!;
         var problemIndex = run.Problems.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => (ulong)x.i, StringComparer.Ordinal);
@@ -349,8 +356,7 @@ public static class StudyAnalysis
                 if (!ComputeOptimalPolicy.ReusesPilot(o.Configuration.Strategy)) return o with { ProblemId = unit.Id, Flops = o.Flops + pilotFlops };
                 var rule = PoolEstimators.RuleOf(o.Configuration.Strategy)!.Value;
                 int fresh = Math.Max(0, o.Budget - unit.Pilot.Length);
-                var draws = fresh == 0 ? [[]] : PoolSubsets.Draw(rest.Length, fresh, freshDraws,
-                    SplitMix64.Derive(SplitMix64.Derive(options.SeedOrDefault, problemIndex[unit.Problem]), (ulong)unit.Draw)).Select(d => d.Select(i => rest[i]).ToArray()).ToArray();
+                var draws = fresh == 0 ? [[]] : PoolSubsets.Draw(rest.Length, fresh, freshDraws, SplitMix64.Derive(ProblemStream(options, problemIndex[unit.Problem]), (ulong)unit.Draw)).Select(d => d.Select(i => rest[i]).ToArray()).ToArray();
                 double solved = 0, flops = 0;
                 foreach (var draw in draws)
                 {
@@ -450,7 +456,7 @@ public static class StudyAnalysis
     /// </summary>
     /// <param name="Id">The unit's id: the problem's, or the problem's with "#draw".</param>
     /// <param name="Problem">The problem.</param>
-    /// <param name="Draw">Which pilot of the problem (0: its pool's first samples).</param>
+    /// <param name="Draw">Which of the problem's pilots (numbers its stream of fresh-sample draws).</param>
     /// <param name="Pilot">Pool indices of the pilot's samples; empty for oracle difficulty.</param>
     /// <param name="Solvability">The difficulty statistic (higher is easier).</param>
     private sealed record PolicyUnit(string Id, string Problem, int Draw, int[] Pilot, double Solvability);
@@ -477,20 +483,25 @@ public static class StudyAnalysis
         public IEnumerable<Outcome> Outcomes() => Run.Results.Where(r => r.Strategy != Coverage).Select(r =>
             new Outcome(r.ProblemId, new Configuration(r.Strategy, Sweep.RegistryOptions(r.Strategy, r.Options)), r.Budget, r.Accuracy, r.PolicyFlops + r.VerifierFlops));
 
-        public bool HasScores(int pilot) => Pools.Count > 0 && Pools.Values.All(pool => pool.Length >= pilot && pool.All(s => s.Score is not null));
+        /// <summary>Whether the run has pools and every sample in them has a verifier score.</summary>
+        public bool AllScored => Pools.Count > 0 && Pools.Values.All(pool => pool.All(s => s.Score is not null));
+
+        /// <summary>Whether every pool holds at least <paramref name="samples"/> samples.</summary>
+        public bool PoolsHold(int samples) => Pools.Values.All(pool => pool.Length >= samples);
 
         /// <summary>
         /// What a policy on <paramref name="measure"/> bins, with its solvability. Oracle: each problem, by pass@1 over its
-        /// whole pool. Predicted: each of a problem's pilots — P-subsets of its pool (the first P samples first, then
-        /// seeded random draws; all of them when there are at most <see cref="StudyAnalysisOptions.PilotDraws"/>) — by the
-        /// mean final PRM score of the pilot's samples, the statistic a solver's pilot measures. Problems without it are
-        /// left out.
+        /// whole pool. Predicted: each of a problem's pilots — P-subsets of its pool, all of them when there are at most
+        /// <see cref="StudyAnalysisOptions.PilotDraws"/>, else that many drawn at random (independently, so one may
+        /// repeat) — by the mean final PRM score of the pilot's samples, the statistic a solver's pilot measures. A pool
+        /// with fewer subsets than that gives its problem fewer units, so less weight in selection. Problems without
+        /// scored pools are left out.
         /// </summary>
         public IReadOnlyList<PolicyUnit> PolicyUnits(DifficultyMeasure measure, StudyAnalysisOptions options)
         {
             var units = new List<PolicyUnit>();
             int pilot = options.PilotSamplesOrDefault;
-            foreach (var (problem, index) in Problems.Select((p, i) => (p, i)))
+            foreach (var (problem, index) in Problems.Select((p, i) => (p, (ulong)i)))
             {
                 if (!Pools.TryGetValue(problem, out var pool)) continue;
                 if (measure == DifficultyMeasure.Oracle)
@@ -499,8 +510,7 @@ public static class StudyAnalysis
                     continue;
                 }
                 if (pool.Length < pilot || pool.Any(s => s.Score is null)) continue;
-                var pilots = PoolSubsets.Draw(pool.Length, pilot, options.PilotDrawsOrDefault, SplitMix64.Derive(SplitMix64.Derive(options.SeedOrDefault, PilotStream), (ulong)index))
-                    .Where(d => !d.SequenceEqual(Enumerable.Range(0, pilot))).Prepend(Enumerable.Range(0, pilot).ToArray()).Take(options.PilotDrawsOrDefault);
+                var pilots = PoolSubsets.Draw(pool.Length, pilot, options.PilotDrawsOrDefault, SplitMix64.Derive(ProblemStream(options, index), PilotStream));
                 units.AddRange(pilots.Select((d, k) => new PolicyUnit($"{problem}#{k}", problem, k, d, d.Average(i => pool[i].Score!.Value))));
             }
             return units;

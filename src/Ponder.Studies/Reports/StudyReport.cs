@@ -210,7 +210,7 @@ public static class StudyReport
         var policy = findings.Policy;
         string file = policy.Difficulty == DifficultyMeasure.Predicted ? "policy-predicted.json" : "policy-oracle.json";
         string how = policy.Difficulty == DifficultyMeasure.Predicted
-            ? $"predicted difficulty: the mean final verifier score of a pilot of {policy.PilotSamples} samples, whose FLOPs are charged to the policy (a sampling configuration keeps the pilot's samples as its first candidates, as compute-optimal does). A pilot is any {policy.PilotSamples} of a problem's samples, so every figure is the mean over up to {pilotDraws} pilots per problem drawn from its pool, and n counts problem–pilot pairs"
+            ? $"predicted difficulty: the mean final verifier score of a pilot of {policy.PilotSamples} samples, whose FLOPs are charged to the policy (a sampling configuration keeps the pilot's samples as its first candidates, as compute-optimal does). A pilot is any {policy.PilotSamples} of a problem's samples, so every figure is the mean over a problem's pilots: every {policy.PilotSamples}-subset of its pool, or {pilotDraws} drawn at random when it has more"
             : "oracle difficulty: pass@1 of the pool (an upper bound: binning reads the answers)";
         html.Line($"<h3>{E(findings.Name)}</h3><p>Bins fitted on the calibration split by {E(how)}; thresholds {string.Join(", ", policy.Bins.Thresholds.Select(t => F(t, "F3")))}. " +
             $"Each cell: the configuration with the best calibration accuracy for the bin at that budget or a smaller one (ties to fewer FLOPs; @n when it runs at a smaller budget n), then calibration → test accuracy." +

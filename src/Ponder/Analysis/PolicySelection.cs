@@ -19,7 +19,12 @@ public sealed record Outcome(string ProblemId, Configuration Configuration, int 
 /// </summary>
 /// <param name="Outcomes">Every configuration's outcome on every calibration problem and budget.</param>
 /// <param name="Solvability">Each calibration problem's difficulty statistic (higher is easier).</param>
-public sealed record CalibrationSet(IReadOnlyList<Outcome> Outcomes, IReadOnlyDictionary<string, double> Solvability);
+/// <param name="ProblemOf">
+/// When the ids are units of problems (a problem met through several pilots, each binned by its own statistic), each
+/// unit's problem, so that a choice reports how many problems it rests on; null when every id is a problem.
+/// </param>
+public sealed record CalibrationSet(IReadOnlyList<Outcome> Outcomes, IReadOnlyDictionary<string, double> Solvability,
+    IReadOnlyDictionary<string, string>? ProblemOf = null);
 
 /// <summary>Options of <see cref="PolicySelection.Select"/>. Null properties take the defaults documented on them.</summary>
 public sealed record PolicySelectionOptions
@@ -89,8 +94,9 @@ public static class PolicySelection
                     .ThenBy(c => c.Configuration.Strategy, StringComparer.Ordinal).ThenBy(c => c.Configuration.Options, StringComparer.Ordinal)
                     .Select(c => ((Configuration Configuration, int RunBudget, double Accuracy, double Flops)?)c).FirstOrDefault()
                     ?? throw new ArgumentException($"no configuration was measured on every calibration problem of bin {bin} at budget {budget}");
+                int problemCount = calibration.ProblemOf is { } problemOf ? members.Select(m => problemOf[m]).Distinct(StringComparer.Ordinal).Count() : members.Count;
                 entries.Add(new PolicyEntry(bin, budget, best.RunBudget, best.Configuration.Strategy, best.Configuration.Options, best.Accuracy, best.Flops,
-                    members.Count, pooled));
+                    problemCount, pooled));
             }
         var policy = new ComputeOptimalPolicy
         {

@@ -93,6 +93,16 @@ public sealed class DifficultyAndPolicyTests
     }
 
     [Fact]
+    public void UnitsOfOneProblemCountAsThatProblem()
+    {
+        // p00–p09 and p10–p19 as two pilots each of five problems: the same choices, counted in problems.
+        var calibration = Calibration() with { ProblemOf = Enumerable.Range(0, 20).ToDictionary(i => $"p{i:00}", i => $"problem{i / 2}") };
+        var policy = PolicySelection.Select(calibration, new PolicySelectionOptions { Difficulty = DifficultyMeasure.Predicted, Bins = 2 });
+        var unitsAsProblems = PolicySelection.Select(Calibration(), new PolicySelectionOptions { Difficulty = DifficultyMeasure.Predicted, Bins = 2 });
+        Assert.Equal(unitsAsProblems.Entries.Select(e => e with { CalibrationProblems = 5 }), policy.Entries);
+    }
+
+    [Fact]
     public void PolicyJsonRoundTrips()
     {
         var policy = PolicySelection.Select(Calibration(), new PolicySelectionOptions { Difficulty = DifficultyMeasure.Predicted, Bins = 2, PilotSamples = 3 });
