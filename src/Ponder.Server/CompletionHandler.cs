@@ -32,7 +32,7 @@ internal sealed class CompletionHandler(
     private static readonly HashSet<string> WholeSolutionStrategies =
     [
         RepeatedSamplingStrategy.StrategyName, MajorityVoteStrategy.StrategyName, BestOfNStrategy.StrategyName,
-        WeightedBestOfNStrategy.StrategyName, AdaptiveConsistencyStrategy.StrategyName,
+        WeightedBestOfNStrategy.StrategyName, AdaptiveConsistencyStrategy.StrategyName, ResampleUntilAcceptedStrategy.StrategyName,
     ];
 
     /// <summary>The budget of a strategy request that names none.</summary>

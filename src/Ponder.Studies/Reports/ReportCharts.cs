@@ -173,11 +173,14 @@ internal static class ReportCharts
     private static readonly MarkerShape[] Markers =
         [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle, MarkerShape.OpenSquare];
 
+    // Category10 with black for its gray, which would pass for the Pareto frontier (thick, dashed, translucent black).
+    private static readonly Color[] SeriesColors = [.. Colors.Category10.Select(c => c == Colors.Category10[7] ? Colors.Black : c)];
+
     private static void Style(ScottPlot.Plottables.Scatter series, string label, int index)
     {
         series.LegendText = label;
-        series.Color = Colors.Category10[index % Colors.Category10.Length];
-        series.MarkerShape = Markers[index / Colors.Category10.Length % Markers.Length];
+        series.Color = SeriesColors[index % SeriesColors.Length];
+        series.MarkerShape = Markers[index / SeriesColors.Length % Markers.Length];
         series.LineWidth = 2;
         series.MarkerSize = 8;
     }

@@ -57,7 +57,7 @@ public sealed record SweepOptions(IReadOnlyList<string> Strategies, IReadOnlyLis
 
     /// <summary>Whether <paramref name="strategy"/> needs a process reward model.</summary>
     public static bool NeedsVerifier(string strategy) =>
-        strategy is "best-of-n" or "weighted-best-of-n" or "beam" or "dvts" or "lookahead" or "early-rejection";
+        strategy is "best-of-n" or "weighted-best-of-n" or "resample-until-accepted" or "beam" or "dvts" or "lookahead" or "early-rejection";
 }
 
 /// <summary>One line of a sweep's summary: a strategy at a budget, averaged over problems.</summary>
@@ -153,6 +153,7 @@ public sealed class Sweep(StudyTask task, StrategyContext context, SampleStore s
             "lookahead" => budget % 2 == 0 ? new LookaheadOptions { Temperature = t, MaxTokens = maxTokens, Depth = 1, BeamWidth = Width(budget / 2) } : null,
             "revision" => new RevisionOptions { Temperature = t, MaxTokens = maxTokens },
             "adaptive-consistency" => new AdaptiveConsistencyOptions { Temperature = t, MaxTokens = maxTokens },
+            "resample-until-accepted" => new ResampleUntilAcceptedOptions { Temperature = t, MaxTokens = maxTokens },
             _ => throw new ArgumentException($"no sweep options for strategy {strategy}"),
         };
     }

@@ -2,8 +2,8 @@ using Ponder.Scoring;
 
 namespace Ponder.Strategies;
 
-/// <summary>Options of <see cref="BestOfNStrategy"/> and <see cref="WeightedBestOfNStrategy"/>.</summary>
-public sealed record BestOfNOptions : StrategyOptions
+/// <summary>Options of <see cref="BestOfNStrategy"/> and <see cref="WeightedBestOfNStrategy"/> (and the base of <see cref="ResampleUntilAcceptedOptions"/>).</summary>
+public record BestOfNOptions : StrategyOptions
 {
     /// <summary>Which verifier scores the samples. Default: the step scorer (PRM) when the context has one, else the outcome scorer.</summary>
     public VerifierKind? Verifier { get; init; }

@@ -139,10 +139,10 @@ internal sealed class SolveSession
     /// How many more complete samples (each optionally scored by <paramref name="verifier"/>) fit in the budget, at most
     /// <paramref name="wanted"/>. For a FLOP budget the cost of a sample is bounded from above: the policy processes at
     /// most <c>prompt + max tokens</c> positions (the context length while the prompt's length is unknown), uncached, and a
-    /// model verifier at most its context length. Samples are scored only after sampling ends, so the samples drawn so
-    /// far keep their scoring reserved.
+    /// model verifier at most its context length. The samples drawn so far keep their scoring reserved, since strategies
+    /// score after sampling ends, unless <paramref name="drawnAreScored"/> (their scoring is spent already).
     /// </summary>
-    public int SamplesThatFit(int wanted, int samplesSoFar, int? promptTokens, int maxTokens, VerifierKind? verifier)
+    public int SamplesThatFit(int wanted, int samplesSoFar, int? promptTokens, int maxTokens, VerifierKind? verifier, bool drawnAreScored = false)
     {
         if (Budget.Generations is { } generations) return Math.Clamp(generations - samplesSoFar, 0, wanted);
         double spent = Ledger.TotalFlops ?? throw new InvalidOperationException(
@@ -158,10 +158,9 @@ internal sealed class SolveSession
         };
         if (verifierCard is not null)
         {
-            // Scoring follows sampling, so every sample drawn so far still holds its scoring reservation.
             double scoring = verifierCard.ForwardFlops(0, verifierCard.ContextLength);
             perSample += scoring;
-            spent += samplesSoFar * scoring;
+            if (!drawnAreScored) spent += samplesSoFar * scoring;
         }
         double fit = Math.Floor((Budget.Flops!.Value - spent) / perSample);
         return (int)Math.Clamp(fit, 0, wanted);

@@ -20,7 +20,7 @@ public sealed class StrategyRegistry
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>A registry of the built-in strategies: sampling, majority, best-of-n, weighted-best-of-n, beam, dvts, lookahead, revision, early-rejection, adaptive-consistency, compute-optimal.</summary>
+    /// <summary>A registry of the built-in strategies: sampling, majority, best-of-n, weighted-best-of-n, beam, dvts, lookahead, revision, early-rejection, adaptive-consistency, resample-until-accepted, compute-optimal.</summary>
     public static StrategyRegistry CreateDefault()
     {
         var registry = new StrategyRegistry();
@@ -34,6 +34,7 @@ public sealed class StrategyRegistry
         registry.Add<RevisionOptions>(RevisionStrategy.StrategyName, (c, o) => new RevisionStrategy(c, o));
         registry.Add<EarlyRejectionOptions>(EarlyRejectionStrategy.StrategyName, (c, o) => new EarlyRejectionStrategy(c, o));
         registry.Add<AdaptiveConsistencyOptions>(AdaptiveConsistencyStrategy.StrategyName, (c, o) => new AdaptiveConsistencyStrategy(c, o));
+        registry.Add<ResampleUntilAcceptedOptions>(ResampleUntilAcceptedStrategy.StrategyName, (c, o) => new ResampleUntilAcceptedStrategy(c, o));
         registry.Add<ComputeOptimalOptions>(ComputeOptimalStrategy.StrategyName, (c, o) => new ComputeOptimalStrategy(c, o));
         return registry;
     }

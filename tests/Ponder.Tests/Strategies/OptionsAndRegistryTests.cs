@@ -7,7 +7,7 @@ namespace Ponder.Tests.Strategies;
 public sealed class OptionsAndRegistryTests
 {
     private static readonly string[] AllNames =
-        ["sampling", "majority", "best-of-n", "weighted-best-of-n", "beam", "dvts", "lookahead", "revision", "early-rejection", "adaptive-consistency"];
+        ["sampling", "majority", "best-of-n", "weighted-best-of-n", "beam", "dvts", "lookahead", "revision", "early-rejection", "adaptive-consistency", "resample-until-accepted"];
 
     private static string Message(Action validate) => Assert.Throws<ArgumentException>(validate).Message;
 
@@ -28,6 +28,7 @@ public sealed class OptionsAndRegistryTests
             Message(() => new EarlyRejectionOptions { PartialTokens = 16, MaxStepTokens = 16 }.Validate()));
         Assert.Equal("threshold must be in (0.5, 1], got 0.4", Message(() => new AdaptiveConsistencyOptions { Threshold = 0.4 }.Validate()));
         Assert.Equal("batch size must be ≥ 1, got 0", Message(() => new AdaptiveConsistencyOptions { BatchSize = 0 }.Validate()));
+        Assert.Equal("threshold must be in [0, 1], got 1.5", Message(() => new ResampleUntilAcceptedOptions { Threshold = 1.5 }.Validate()));
         Assert.Equal("sequential ratio must be a finite number > 0, got 0", Message(() => new RevisionOptions { SequentialRatio = 0 }.Validate()));
         Assert.Equal("lookahead depth must be ≥ 0, got -1", Message(() => new LookaheadOptions { Depth = -1 }.Validate()));
         Assert.Equal("revision needs a budget in generations, got 1E+15 FLOPs", Message(() => new RevisionOptions().Validate(Budget.OfFlops(1e15))));
@@ -118,7 +119,7 @@ public sealed class OptionsAndRegistryTests
             case "sampling" or "majority" or "best-of-n" or "weighted-best-of-n" or "revision":
                 Assert.Equal(budget, sequences);
                 break;
-            case "adaptive-consistency":
+            case "adaptive-consistency" or "resample-until-accepted":
                 Assert.InRange(sequences, 1, budget);
                 break;
             default:
