@@ -173,8 +173,9 @@ internal static class ReportCharts
     private static readonly MarkerShape[] Markers =
         [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle, MarkerShape.OpenSquare];
 
-    // Category10 with black for its gray, which would pass for the Pareto frontier (thick, dashed, translucent black).
-    private static readonly Color[] SeriesColors = [.. Colors.Category10.Select(c => c == Colors.Category10[7] ? Colors.Black : c)];
+    // Category10 without its gray, which would pass for the Pareto frontier (thick, dashed, translucent black); past nine
+    // series the colours repeat with another marker.
+    private static readonly Color[] SeriesColors = [.. Colors.Category10.Where(c => c != Colors.Category10[7])];
 
     private static void Style(ScottPlot.Plottables.Scatter series, string label, int index)
     {

@@ -40,7 +40,7 @@ public sealed record StudyAnalysisOptions
     /// <summary>Bootstrap resamples over problems. Default 1000.</summary>
     public int? Resamples { get; init; }
 
-    /// <summary>PRM score at or above which the verifier accepts a sample. Default 0.5.</summary>
+    /// <summary>PRM score at or above which the verifier accepts a sample. Default <see cref="VerifierQuality.DefaultThreshold"/>.</summary>
     public double? VerifierThreshold { get; init; }
 
     /// <summary>The small policy. Default: the model with a calibration run, else the one with the fewest parameters.</summary>
@@ -60,7 +60,7 @@ public sealed record StudyAnalysisOptions
     internal int SubsetsOrDefault => Subsets ?? 64;
     internal int PilotDrawsOrDefault => PilotDraws ?? 120;
     internal int ResamplesOrDefault => Resamples ?? Bootstrap.DefaultResamples;
-    internal double VerifierThresholdOrDefault => VerifierThreshold ?? 0.5;
+    internal double VerifierThresholdOrDefault => VerifierThreshold ?? VerifierQuality.DefaultThreshold;
     internal IReadOnlyList<double> RatiosOrDefault => InferenceToPretraining ?? FlopsMatched.DefaultRatios;
     internal IAnswerKey AnswerKeyOrDefault => AnswerKey ?? ArithAnswerKey.Instance;
 

@@ -11,6 +11,9 @@ namespace Ponder.Analysis;
 /// <param name="Soundness">s = P(reject | incorrect); NaN without incorrect samples.</param>
 public sealed record VerifierQuality(int Samples, double Threshold, double SampleAccuracy, double Completeness, double Soundness)
 {
+    /// <summary>The score at or above which a verifier accepts a sample unless told otherwise.</summary>
+    public const double DefaultThreshold = 0.5;
+
     /// <summary>
     /// The accuracy ceiling of resampling until the first accept: c·r / (c·r + (1 − r)(1 − s)); NaN when the verifier
     /// accepts nothing.
@@ -43,7 +46,7 @@ public sealed record VerifierQuality(int Samples, double Threshold, double Sampl
 
     /// <summary>Measures a verifier from (score, correct) pairs of samples, accepting scores ≥ <paramref name="threshold"/>.</summary>
     /// <exception cref="ArgumentException">No samples, or a score that is not a number.</exception>
-    public static VerifierQuality Measure(IEnumerable<(double Score, bool Correct)> samples, double threshold = 0.5)
+    public static VerifierQuality Measure(IEnumerable<(double Score, bool Correct)> samples, double threshold = DefaultThreshold)
     {
         ArgumentNullException.ThrowIfNull(samples);
         int correct = 0, incorrect = 0, acceptedCorrect = 0, rejectedIncorrect = 0;

@@ -2,8 +2,8 @@ using Ponder.Scoring;
 
 namespace Ponder.Strategies;
 
-/// <summary>Options of <see cref="BestOfNStrategy"/> and <see cref="WeightedBestOfNStrategy"/> (and the base of <see cref="ResampleUntilAcceptedOptions"/>).</summary>
-public record BestOfNOptions : StrategyOptions
+/// <summary>Options of <see cref="BestOfNStrategy"/> and <see cref="WeightedBestOfNStrategy"/>.</summary>
+public sealed record BestOfNOptions : StrategyOptions
 {
     /// <summary>Which verifier scores the samples. Default: the step scorer (PRM) when the context has one, else the outcome scorer.</summary>
     public VerifierKind? Verifier { get; init; }
@@ -15,14 +15,27 @@ public record BestOfNOptions : StrategyOptions
     public override void Validate(Budget? budget = null)
     {
         base.Validate(budget);
-        if (Verifier is { } v && !Enum.IsDefined(v)) throw new ArgumentException($"unknown verifier {v}");
-        if (Aggregation is { } a && !Enum.IsDefined(a)) throw new ArgumentException($"unknown score aggregation {a}");
+        VerifierChoice.Validate(Verifier, Aggregation);
+    }
+}
+
+/// <summary>How the strategies that score complete samples pick and check their verifier.</summary>
+internal static class VerifierChoice
+{
+    /// <summary>Throws <see cref="ArgumentException"/> for an unknown verifier or aggregation.</summary>
+    public static void Validate(VerifierKind? verifier, ScoreAggregation? aggregation)
+    {
+        if (verifier is { } v && !Enum.IsDefined(v)) throw new ArgumentException($"unknown verifier {v}");
+        if (aggregation is { } a && !Enum.IsDefined(a)) throw new ArgumentException($"unknown score aggregation {a}");
     }
 
-    /// <summary>The verifier to use with <paramref name="context"/>, or an exception naming what is missing.</summary>
-    internal VerifierKind ResolveVerifier(StrategyContext context, string strategy)
+    /// <summary>
+    /// <paramref name="requested"/>, or by default the step scorer (PRM) when <paramref name="context"/> has one, else the
+    /// outcome scorer; an exception naming what is missing.
+    /// </summary>
+    public static VerifierKind Resolve(VerifierKind? requested, StrategyContext context, string strategy)
     {
-        var verifier = Verifier ?? (context.StepScorer is not null ? VerifierKind.Steps : VerifierKind.Outcome);
+        var verifier = requested ?? (context.StepScorer is not null ? VerifierKind.Steps : VerifierKind.Outcome);
         if (verifier == VerifierKind.Steps && context.StepScorer is null)
             throw new ArgumentException($"{strategy} with the step verifier needs a step scorer (PRM) in the context");
         if (verifier == VerifierKind.Outcome && context.OutcomeScorer is null)
@@ -57,7 +70,7 @@ public sealed class BestOfNStrategy : IStrategy
         _context = context;
         _options = options ?? new();
         _options.Validate();
-        _verifier = _options.ResolveVerifier(context, StrategyName);
+        _verifier = VerifierChoice.Resolve(_options.Verifier, context, StrategyName);
     }
 
     /// <inheritdoc />

@@ -1,41 +1,47 @@
 using System.Globalization;
+using Ponder.Analysis;
 using Ponder.Scoring;
 
 namespace Ponder.Strategies;
 
-/// <summary>Options of <see cref="ResampleUntilAcceptedStrategy"/>: best-of-N's verifier and aggregation, and when to accept.</summary>
-public sealed record ResampleUntilAcceptedOptions : BestOfNOptions
+/// <summary>Options of <see cref="ResampleUntilAcceptedStrategy"/>.</summary>
+public sealed record ResampleUntilAcceptedOptions : StrategyOptions
 {
-    /// <summary>A sample whose verifier score is at least this is accepted and answers. Default 0.5.</summary>
+    /// <summary>Which verifier scores the samples. Default: the step scorer (PRM) when the context has one, else the outcome scorer.</summary>
+    public VerifierKind? Verifier { get; init; }
+
+    /// <summary>How a PRM's step scores become a solution's score. Default <see cref="ScoreAggregation.Last"/>.</summary>
+    public ScoreAggregation? Aggregation { get; init; }
+
+    /// <summary>A sample whose score is at least this, and which has an answer, is accepted. Default <see cref="VerifierQuality.DefaultThreshold"/>.</summary>
     public double? Threshold { get; init; }
 
     /// <inheritdoc />
     public override void Validate(Budget? budget = null)
     {
         base.Validate(budget);
+        VerifierChoice.Validate(Verifier, Aggregation);
         if (Threshold is { } t && !(t is >= 0 and <= 1)) throw new ArgumentException($"threshold must be in [0, 1], got {t}");
     }
 }
 
 /// <summary>
 /// <c>resample-until-accepted</c> — resampling with a verifier (the strategy whose limits Inference Scaling fLaws
-/// analyses; DESIGN.md §7): samples are drawn one at a time and each is scored as it arrives; the first whose score
-/// reaches the threshold answers, and sampling stops. When the budget is spent with none accepted, the samples drawn
-/// vote as in weighted best-of-N. Easy problems stop after one or two samples, so the budget goes where the verifier
-/// rejects.
+/// analyses; DESIGN.md §7): samples are drawn one at a time and each is scored as it arrives; the first with an answer
+/// whose score reaches the threshold answers, and sampling stops. When the budget is spent with none accepted, the
+/// samples drawn vote as in weighted best-of-N. Easy problems stop after a sample or two, so the budget goes to the
+/// problems whose samples the verifier rejects.
 /// </summary>
 /// <remarks>
-/// Sample i has seed Derive(seed, i). With a budget of one generation the one sample answers unscored, as best-of-1
-/// does. Under a FLOP budget a sample is drawn only when its worst-case scoring fits as well. Its accuracy is capped at
-/// the verifier's resampling ceiling c·r / (c·r + (1−r)(1−s)) (completeness c, soundness s, per-sample accuracy r).
+/// Sample i has seed Derive(seed, i). A budget of one generation answers its one sample unscored, as best-of-1 does.
+/// Under a FLOP budget a sample is drawn only when its worst-case scoring fits too. As the budget grows its accuracy
+/// approaches the verifier's resampling ceiling c·r / (c·r + (1−r)(1−s)) (completeness c, soundness s, per-sample
+/// accuracy r), less what the vote recovers on problems where nothing is accepted.
 /// </remarks>
 public sealed class ResampleUntilAcceptedStrategy : IStrategy
 {
     /// <summary>The registered name.</summary>
     public const string StrategyName = "resample-until-accepted";
-
-    /// <summary>The default acceptance threshold, the one the study's verifier figures use.</summary>
-    public const double DefaultThreshold = 0.5;
 
     private readonly StrategyContext _context;
     private readonly ResampleUntilAcceptedOptions _options;
@@ -51,7 +57,7 @@ public sealed class ResampleUntilAcceptedStrategy : IStrategy
         _context = context;
         _options = options ?? new();
         _options.Validate();
-        _verifier = _options.ResolveVerifier(context, StrategyName);
+        _verifier = VerifierChoice.Resolve(_options.Verifier, context, StrategyName);
     }
 
     /// <inheritdoc />
@@ -62,36 +68,37 @@ public sealed class ResampleUntilAcceptedStrategy : IStrategy
     {
         SolveSession.ValidateArguments(problem, budget, _options);
         var session = new SolveSession(Name, _context, problem, budget, seed, cancellationToken);
-        double threshold = _options.Threshold ?? DefaultThreshold;
+        double threshold = _options.Threshold ?? VerifierQuality.DefaultThreshold;
         var aggregation = _options.Aggregation ?? ScoreAggregation.Last;
         int maxTokens = _options.MaxTokensOrDefault;
+        Task<IReadOnlyList<Generation.Continuation>> SampleAsync(int i) =>
+            session.GenerateAsync("", 1, SplitMix64.Derive(seed, (ulong)i), _options, maxTokens, stopAtStep: false);
+
+        if (budget.Generations == 1)
+        {
+            var sample = (await SampleAsync(0).ConfigureAwait(false))[0];
+            var lone = session.NewCandidate(0, sample.Text, sample.FinishReason);
+            session.Trace("1 sample, the choice without scoring");
+            return session.Finish([lone], lone, 1);
+        }
 
         var candidates = new List<Candidate>();
         int? promptTokens = null;
-        for (int i = 0; ; i++)
+        while (session.SamplesThatFit(1, candidates.Count, promptTokens, maxTokens, _verifier, drawnAreScored: true) == 1)
         {
-            if (session.SamplesThatFit(1, candidates.Count, promptTokens, maxTokens, _verifier, drawnAreScored: true) == 0)
-            {
-                session.Trace($"budget spent after {candidates.Count} samples, none accepted: weighted vote");
-                return session.Finish(candidates, CandidateSelection.Weighted(candidates, _context.AnswerKey), candidates.Count);
-            }
-            var sample = (await session.GenerateAsync("", 1, SplitMix64.Derive(seed, (ulong)i), _options, maxTokens, stopAtStep: false).ConfigureAwait(false))[0];
+            var sample = (await SampleAsync(candidates.Count).ConfigureAwait(false))[0];
             promptTokens = sample.PromptTokens;
-            if (budget.Generations == 1)
-            {
-                var lone = session.NewCandidate(0, sample.Text, sample.FinishReason);
-                session.Trace("1 sample, the choice without scoring");
-                return session.Finish([lone], lone, 1);
-            }
             var verdict = await session.ScoreAsync(sample.Text, _verifier, aggregation).ConfigureAwait(false);
-            var candidate = session.NewCandidate(i, sample.Text, sample.FinishReason, verdict);
+            var candidate = session.NewCandidate(candidates.Count, sample.Text, sample.FinishReason, verdict);
             candidates.Add(candidate);
-            if (verdict.Score >= threshold && candidate.Answer is not null)
+            if (candidate.Answer is not null && verdict.Score >= threshold)
             {
-                session.Trace(string.Create(CultureInfo.InvariantCulture, $"sample {i + 1} accepted: score {verdict.Score:F3} ≥ {threshold}"));
+                session.Trace(string.Create(CultureInfo.InvariantCulture, $"#{candidate.Index} accepted: score {verdict.Score:F3} ≥ {threshold}"));
                 return session.Finish(candidates, candidate, candidates.Count);
             }
-            session.Trace(string.Create(CultureInfo.InvariantCulture, $"sample {i + 1} rejected: score {verdict.Score:F3}{(candidate.Answer is null ? ", no answer" : "")}"));
+            session.Trace(string.Create(CultureInfo.InvariantCulture, $"#{candidate.Index} rejected: {(candidate.Answer is null ? "no answer, " : "")}score {verdict.Score:F3}"));
         }
+        session.Trace(candidates.Count == 0 ? "the budget holds no scored sample" : $"budget spent after {candidates.Count} samples, none accepted: weighted vote");
+        return session.Finish(candidates, CandidateSelection.Weighted(candidates, _context.AnswerKey), candidates.Count);
     }
 }

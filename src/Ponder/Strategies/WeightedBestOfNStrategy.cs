@@ -26,7 +26,7 @@ public sealed class WeightedBestOfNStrategy : IStrategy
         _context = context;
         _options = options ?? new();
         _options.Validate();
-        _verifier = _options.ResolveVerifier(context, StrategyName);
+        _verifier = VerifierChoice.Resolve(_options.Verifier, context, StrategyName);
     }
 
     /// <inheritdoc />

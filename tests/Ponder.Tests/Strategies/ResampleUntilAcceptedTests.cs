@@ -11,11 +11,11 @@ public sealed class ResampleUntilAcceptedTests
     // Request k (the strategy asks for one sample a request) answers answers[k], the last one from then on; the verifier
     // scores by answer.
     private static StrategyContext Context(string[] answers, Dictionary<string, double> scores, out ScriptedGenerator generator, out FakeStepScorer scorer,
-        ModelCard? policyCard = null, ModelCard? verifierCard = null)
+        ModelCard? policyCard = null, ModelCard? verifierCard = null, double stepScore = 0.99)
     {
         int requests = 0;
         generator = new ScriptedGenerator((_, _, _, _) => $"work\nA:{answers[Math.Min(Interlocked.Increment(ref requests), answers.Length) - 1]}\n", policyCard);
-        scorer = new FakeStepScorer(step => step.StartsWith("A:", StringComparison.Ordinal) ? scores[step[2..^1]] : 0.99, verifierCard ?? FakeStepScorer.DefaultCard);
+        scorer = new FakeStepScorer(step => step.StartsWith("A:", StringComparison.Ordinal) ? scores[step[2..^1]] : stepScore, verifierCard ?? FakeStepScorer.DefaultCard);
         return new StrategyContext { Policy = generator, AnswerKey = new LineAnswerKey(), StepScorer = scorer };
     }
 
@@ -31,22 +31,51 @@ public sealed class ResampleUntilAcceptedTests
         Assert.All(generator.Requests, r => Assert.Equal(1, r.Count));
         Assert.Equal(Enumerable.Range(0, 3).Select(i => (ulong?)SplitMix64.Derive(5, (ulong)i)), generator.Requests.Select(r => r.Sampling.Seed));
         Assert.Equal(3, scorer.Calls);
-        Assert.Equal(["sample 1 rejected: score 0.200", "sample 2 rejected: score 0.400", "sample 3 accepted: score 0.900 ≥ 0.5"], result.Trace);
+        Assert.Equal(["#0 rejected: score 0.200", "#1 rejected: score 0.400", "#2 accepted: score 0.900 ≥ 0.5"], result.Trace);
     }
 
     [Fact]
     public async Task WithNoneAcceptedTheSamplesVoteByWeight()
     {
-        // Weights: 2 → 0.3 + 0.3 = 0.6, 3 → 0.45 + 0.45 = 0.9.
-        var context = Context(["2", "3", "3", "2", "2"], new() { ["2"] = 0.3, ["3"] = 0.45 }, out _, out _);
-        var result = await new ResampleUntilAcceptedStrategy(context).SolveAsync(Problem, Budget.OfGenerations(4), seed: 1);
-        Assert.Equal(("3", 4), (result.Answer, result.GenerationsUsed));
-        Assert.Equal("budget spent after 4 samples, none accepted: weighted vote", result.Trace[^1]);
+        // The best single score is 3's (0.45), the largest sum 2's (0.3 + 0.3 = 0.6): the vote is by sum.
+        var context = Context(["3", "2", "2", "3"], new() { ["2"] = 0.3, ["3"] = 0.45 }, out _, out _);
+        var result = await new ResampleUntilAcceptedStrategy(context).SolveAsync(Problem, Budget.OfGenerations(3), seed: 1);
+        Assert.Equal(("2", 3), (result.Answer, result.GenerationsUsed));
+        Assert.Equal("budget spent after 3 samples, none accepted: weighted vote", result.Trace[^1]);
+    }
 
-        // A lower threshold accepts the first sample.
-        var lenient = await new ResampleUntilAcceptedStrategy(Context(["2", "3"], new() { ["2"] = 0.3, ["3"] = 0.45 }, out _, out _),
-            new ResampleUntilAcceptedOptions { Threshold = 0.25 }).SolveAsync(Problem, Budget.OfGenerations(4), seed: 1);
-        Assert.Equal(("2", 1), (lenient.Answer, lenient.GenerationsUsed));
+    [Fact]
+    public async Task AcceptanceNeedsAnAnswerAndAScoreAtTheThreshold()
+    {
+        // A sample without an answer line scores 0.99 (every step of it does) yet is not accepted; a score equal to the
+        // threshold is.
+        int requests = 0;
+        var generator = new ScriptedGenerator((_, _, _, _) => Interlocked.Increment(ref requests) == 1 ? "work\n" : "work\nA:2\n");
+        var context = new StrategyContext
+        {
+            Policy = generator, AnswerKey = new LineAnswerKey(),
+            StepScorer = new FakeStepScorer(step => step.StartsWith("A:", StringComparison.Ordinal) ? 0.75 : 0.99, FakeStepScorer.DefaultCard),
+        };
+        var result = await new ResampleUntilAcceptedStrategy(context, new ResampleUntilAcceptedOptions { Threshold = 0.75 })
+            .SolveAsync(Problem, Budget.OfGenerations(8), seed: 1);
+        Assert.Equal(("2", 2, 1), (result.Answer, result.GenerationsUsed, result.ChosenIndex));
+        Assert.Equal(["#0 rejected: no answer, score 0.990", "#1 accepted: score 0.750 ≥ 0.75"], result.Trace);
+    }
+
+    [Fact]
+    public async Task OptionsComeThroughTheRegistry()
+    {
+        // With threshold 0.8 the last step's 0.9 is accepted at once; aggregated by min, the first step's 0.5 is read instead
+        // and nothing is accepted.
+        var context = Context(["2", "2"], new() { ["2"] = 0.9 }, out _, out _);
+        var registry = StrategyRegistry.CreateDefault();
+        using var last = System.Text.Json.JsonDocument.Parse("""{"threshold": 0.8}""");
+        var accepted = await registry.Create(ResampleUntilAcceptedStrategy.StrategyName, context, last.RootElement).SolveAsync(Problem, Budget.OfGenerations(4), seed: 1);
+        Assert.Equal(1, accepted.GenerationsUsed);
+        var minContext = Context(["2", "2", "2"], new() { ["2"] = 0.9 }, out _, out _, stepScore: 0.5);
+        using var min = System.Text.Json.JsonDocument.Parse("""{"threshold": 0.8, "aggregation": "min"}""");
+        var rejected = await registry.Create(ResampleUntilAcceptedStrategy.StrategyName, minContext, min.RootElement).SolveAsync(Problem, Budget.OfGenerations(3), seed: 1);
+        Assert.Equal(3, rejected.GenerationsUsed);
     }
 
     [Fact]
