@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `ponder run` as the README and issue 4 write it, with nothing but the task's defaults: without --store it writes a new
 # store under runs/ and says how to resume it; on arith the verifier strategies get the policy's confidence; --prm none
-# leaves them out; --resume without --store is refused with a message.
+# leaves them out; --resume without --store is refused with a message. And `ponder solve` refuses an expression that
+# is not arith's with one line, not a stack trace.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$PWD"
@@ -33,4 +34,6 @@ PY
 
 if ponder run --limit 1 --strategies majority --budgets 1 --resume > resume.log 2>&1; then fail "--resume without --store was accepted"; fi
 grep -q -- "--resume needs the --store" resume.log || fail "no message for --resume without --store: $(cat resume.log)"
+if ponder solve --strategy resample-until-accepted "23+45*2-17" > solve.log 2>&1; then fail "a malformed expression was accepted"; fi
+grep -q "^error: '23+45\*2-17' is not an arith expression" solve.log && ! grep -q "   at " solve.log || fail "no one-line error for a malformed expression: $(cat solve.log)"
 echo "run-defaults: ok"

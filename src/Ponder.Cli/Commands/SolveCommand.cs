@@ -53,7 +53,7 @@ internal static class SolveCommand
                 // The difficulty table gives level L problems L+1 steps, one per opening parenthesis plus one.
                 int level = Math.Clamp(expression.TakeWhile(ch => ch == '(').Count(), ArithDifficulty.MinLevel, ArithDifficulty.MaxLevel);
                 try { arith = ArithProblem.Parse(expression, level); }
-                catch (ArgumentException e) { throw new UserError(e.Message); }
+                catch (Exception e) when (e is FormatException or ArgumentException) { throw new UserError(e.Message); }
                 studyTask = ArithStrategies.CreateTask([arith]);
             }
             var target = studyTask.Problems[0];
