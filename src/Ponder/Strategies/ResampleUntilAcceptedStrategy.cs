@@ -74,7 +74,7 @@ public sealed class ResampleUntilAcceptedStrategy : IStrategy
         Task<IReadOnlyList<Generation.Continuation>> SampleAsync(int i) =>
             session.GenerateAsync("", 1, SplitMix64.Derive(seed, (ulong)i), _options, maxTokens, stopAtStep: false);
 
-        if (budget.Generations == 1)
+        if (budget.Generations is { } generations && !CandidateSelection.NeedsScores(generations))
         {
             var sample = (await SampleAsync(0).ConfigureAwait(false))[0];
             var lone = session.NewCandidate(0, sample.Text, sample.FinishReason);
