@@ -157,7 +157,7 @@ public sealed partial class ReportTests : IDisposable
         var inSample = findings.InSamplePolicy!;
         Assert.Equal("compute-optimal (predicted, chosen on test)", inSample.Name);
         Assert.NotNull(findings.InSampleVsWeightedBestOfN);
-        // Chosen in-sample: the entry applied to a bin at a budget (the largest that fits with the pilot) reports as its
+        // Chosen in-sample: the entry applied to a bin at a budget reports as its
         // selection accuracy exactly what it scores on that bin of the test split.
         Assert.NotEmpty(inSample.PerBin);
         foreach (var bin in inSample.PerBin)

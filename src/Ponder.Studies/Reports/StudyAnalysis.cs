@@ -291,21 +291,14 @@ public static class StudyAnalysis
         foreach (int budget in policy.Budgets)
         {
             var measured = new List<(PolicyUnit Unit, int Bin, double Accuracy, double Flops)>();
-            HashSet<string> missing = new(StringComparer.Ordinal), unaffordable = new(StringComparer.Ordinal);
+            var missing = new HashSet<string>(StringComparer.Ordinal);
             foreach (var unit in testUnits)
             {
-                // What compute-optimal runs at this generation budget: the entry of the largest policy budget that fits
-                // with the pilot (an oracle policy has none).
+                // What compute-optimal runs at this generation budget: the bin's entry, which fits it with the pilot.
                 int bin = policy.Bins.BinOf(unit.Solvability);
-                var entry = measure == DifficultyMeasure.Predicted ? policy.Choose(bin, budget) : policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
-                if (entry is null) { unaffordable.Add(unit.Problem); continue; }
+                var entry = policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
                 if (!outcomes.TryGetValue((unit.Id, new Configuration(entry.Strategy, entry.Options), entry.RunBudget), out var outcome)) { missing.Add(unit.Problem); continue; }
                 measured.Add((unit, bin, outcome.Accuracy, outcome.Flops));
-            }
-            if (unaffordable.Count > 0)
-            {
-                notes.Add($"The {measure.ToString().ToLowerInvariant()}-difficulty policy has no configuration that fits in {budget} generation{(budget == 1 ? "" : "s")} with its pilot of {pilot} for {unaffordable.Count} problems: that budget is left out of its curve.");
-                continue;
             }
             if (missing.Count > 0 || measured.Count == 0)
             {

@@ -12,7 +12,8 @@ namespace Ponder.Analysis;
 
 /// <summary>What a compute-optimal policy runs for one difficulty bin and budget, and the calibration figures that chose it.</summary>
 /// <param name="Bin">Difficulty bin, 1 (easiest) to the policy's bin count.</param>
-/// <param name="Budget">The policy budget the entry is for: the most generations the configuration may be run at.</param>
+/// <param name="Budget">The policy budget the entry is for: the most generations the policy spends on a problem, its pilot
+/// included (a predicted-difficulty policy's entries fit their budget with the pilot; an oracle policy has no pilot).</param>
 /// <param name="RunBudget">The budget in generations the configuration runs at, at most <paramref name="Budget"/>: an easy bin
 /// that calibration solves as well with fewer samples spends fewer.</param>
 /// <param name="Strategy">The strategy's registered name.</param>
@@ -78,12 +79,17 @@ public sealed record ComputeOptimalPolicy
     public int GenerationsWithPilot(PolicyEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return ReusesPilot(entry.Strategy) ? Math.Max(entry.RunBudget, PilotSamples) : PilotSamples + entry.RunBudget;
+        return GenerationsWithPilot(entry.Strategy, entry.RunBudget, PilotSamples);
     }
+
+    /// <summary>Generations <paramref name="strategy"/> at <paramref name="runBudget"/> spends after a pilot of <paramref name="pilotSamples"/>.</summary>
+    public static int GenerationsWithPilot(string strategy, int runBudget, int pilotSamples) =>
+        ReusesPilot(strategy) ? Math.Max(runBudget, pilotSamples) : pilotSamples + runBudget;
 
     /// <summary>
     /// The entry for <paramref name="bin"/> at the largest policy budget whose generations with the pilot fit in
-    /// <paramref name="generations"/>, or null when none fits.
+    /// <paramref name="generations"/>, or null when none fits. Selection makes every entry fit its own budget; the check
+    /// is for files written before budgets counted the pilot, whose entries may not.
     /// </summary>
     public PolicyEntry? Choose(int bin, int generations) =>
         Entries.Where(e => e.Bin == bin && GenerationsWithPilot(e) <= generations).MaxBy(e => e.Budget);

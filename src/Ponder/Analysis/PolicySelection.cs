@@ -57,11 +57,14 @@ public sealed record PolicySelectionOptions
 
 /// <summary>
 /// Compute-optimal policy selection (Snell et al.; DESIGN.md §7): fit quantile difficulty bins on the calibration
-/// problems, then for each bin and budget pick the configuration, at that budget or a smaller one, with the best mean
-/// calibration accuracy over the bin's problems (ties to fewer FLOPs, then to the smaller budget, then to the name): a
-/// budget is what the policy may spend, and a bin that calibration solves as well with fewer samples spends fewer. Only
-/// configurations with an outcome on every problem of the bin at their budget compete, so every choice compares like
-/// with like. The outcomes' FLOPs must be what the policy spends (a predicted-difficulty pilot included).
+/// problems, then for each bin and budget pick the configuration that fits the budget with the best mean calibration
+/// accuracy over the bin's problems (ties to fewer FLOPs, then to the smaller run budget, then to the name). A budget is
+/// the generations the policy spends on a problem, a predicted-difficulty pilot included: a configuration that reuses the
+/// pilot's samples fits from its own budget up, any other only once the pilot and its run fit too. The policy has an
+/// entry at every budget some configuration spends, so any budget a solver is given gets the best configuration that
+/// fits it, and a bin that calibration solves as well with fewer samples spends fewer. Only configurations with an
+/// outcome on every problem of the bin at their budget compete, so every choice compares like with like. The outcomes'
+/// FLOPs must be what the policy spends (the pilot included).
 /// </summary>
 /// <remarks>Pure; thread-safe.</remarks>
 public static class PolicySelection
@@ -78,15 +81,19 @@ public static class PolicySelection
         var bins = DifficultyBins.Fit(problems.Select(p => calibration.Solvability[p]).ToArray(), options.BinsOrDefault);
         var binOf = problems.ToDictionary(p => p, p => bins.BinOf(calibration.Solvability[p]), StringComparer.Ordinal);
         var outcomes = calibration.Outcomes.Where(o => binOf.ContainsKey(o.ProblemId)).ToArray();
+        int pilot = options.PilotSamplesOrDefault;
+        int Spends(Outcome o) => options.Difficulty == DifficultyMeasure.Predicted
+            ? ComputeOptimalPolicy.GenerationsWithPilot(o.Configuration.Strategy, o.Budget, pilot)
+            : o.Budget;
 
         var entries = new List<PolicyEntry>();
-        foreach (int budget in outcomes.Select(o => o.Budget).Distinct().Order())
+        foreach (int budget in outcomes.Select(Spends).Distinct().Order())
             for (int bin = 1; bin <= bins.Count; bin++)
             {
                 var members = problems.Where(p => binOf[p] == bin).ToHashSet(StringComparer.Ordinal);
                 bool pooled = members.Count == 0;
                 if (pooled) members = problems.ToHashSet(StringComparer.Ordinal);
-                var best = outcomes.Where(o => o.Budget <= budget && members.Contains(o.ProblemId))
+                var best = outcomes.Where(o => Spends(o) <= budget && members.Contains(o.ProblemId))
                     .GroupBy(o => (o.Configuration, o.Budget))
                     .Where(g => g.Select(o => o.ProblemId).Distinct().Count() == members.Count)
                     .Select(g => (g.Key.Configuration, RunBudget: g.Key.Budget, Accuracy: g.Average(o => o.Accuracy), Flops: g.Average(o => o.Flops)))

@@ -54,21 +54,33 @@ public sealed class DifficultyAndPolicyTests
     }
 
     [Fact]
-    public void SelectionPicksTheMostAccurateConfigurationAtOrBelowEachBudgetTiesToFewerFlops()
+    public void SelectionPicksTheMostAccurateConfigurationThatFitsEachBudgetWithThePilotTiesToFewerFlops()
     {
         var policy = PolicySelection.Select(Calibration(), new PolicySelectionOptions { Difficulty = DifficultyMeasure.Predicted, Bins = 2 });
-        Assert.Equal([4, 16], policy.Budgets);
+        // Majority and weighted reuse the pilot of 2 (4 and 16 generations); beam runs after it (2 + 4, 2 + 16).
+        Assert.Equal([4, 6, 16, 18], policy.Budgets);
         Assert.Equal(2, policy.PilotSamples);
-        Assert.Equal(Majority.Strategy, policy.Choose(1, 4)!.Strategy);
-        // Easy problems: majority at 4 is as accurate as at 16 and cheaper, so budget 16 spends 4.
-        Assert.Equal((Majority.Strategy, 16, 4), policy.Choose(1, 16) is { } easy16 ? (easy16.Strategy, easy16.Budget, easy16.RunBudget) : default);
-        Assert.Equal(Weighted.Strategy, policy.Choose(2, 16)!.Strategy);   // reuses the pilot: 16 generations in all
-        Assert.Equal(Beam.Strategy, policy.Choose(2, 15)!.Strategy);       // beam runs after the pilot: 2 + 4 fit, 2 + 16 do not
-        Assert.Null(policy.Choose(2, 5));                                  // beam at 4 needs 2 + 4
-        Assert.Equal(Beam.Strategy, policy.Choose(2, 6)!.Strategy);
+        Assert.All(policy.Entries, e => Assert.True(policy.GenerationsWithPilot(e) <= e.Budget));
+        // Easy problems: majority at 4 is as accurate as anything and cheapest, so every budget spends 4.
+        Assert.All(policy.Entries.Where(e => e.Bin == 1), e => Assert.Equal((Majority.Strategy, 4), (e.Strategy, e.RunBudget)));
+        // Hard problems: beam at 4 (0.5) does not fit 4 generations with the pilot, so weighted at 4 (0.2) answers there;
+        // from 6 up beam fits, and from 16 weighted at 16 (0.6) beats it.
+        Assert.Equal([(Weighted.Strategy, 4), (Beam.Strategy, 4), (Weighted.Strategy, 16), (Weighted.Strategy, 16)],
+            policy.Entries.Where(e => e.Bin == 2).Select(e => (e.Strategy, e.RunBudget)));
+        Assert.Equal(Weighted.Strategy, policy.Choose(2, 5)!.Strategy);
+        Assert.Equal(Beam.Strategy, policy.Choose(2, 15)!.Strategy);
+        Assert.Null(policy.Choose(2, 3));
         var hard16 = policy.Entries.Single(e => e.Bin == 2 && e.Budget == 16);
         Assert.Equal(0.6, hard16.CalibrationAccuracy, 12);
         Assert.Equal((10, false), (hard16.CalibrationProblems, hard16.PooledFallback));
+    }
+
+    [Fact]
+    public void AnOraclePolicyHasNoPilotToFit()
+    {
+        var policy = PolicySelection.Select(Calibration(), new PolicySelectionOptions { Difficulty = DifficultyMeasure.Oracle, Bins = 2 });
+        Assert.Equal([4, 16], policy.Budgets);
+        Assert.Equal((Beam.Strategy, 4), policy.Entries.Single(e => e.Bin == 2 && e.Budget == 4) is var e ? (e.Strategy, e.RunBudget) : default);
     }
 
     [Fact]
