@@ -213,7 +213,7 @@ public static class StudyReport
             ? $"predicted difficulty: the mean final verifier score of a pilot of {policy.PilotSamples} samples, whose FLOPs are charged to the policy (a sampling configuration keeps the pilot's samples as its first candidates, as compute-optimal does). A pilot is any {policy.PilotSamples} of a problem's samples, so every figure is the mean over a problem's pilots: every {policy.PilotSamples}-subset of its pool, or {pilotDraws} drawn at random when it has more"
             : "oracle difficulty: pass@1 of the pool (an upper bound: binning reads the answers)";
         html.Line($"<h3>{E(findings.Name)}</h3><p>Bins fitted on the calibration split by {E(how)}; thresholds {string.Join(", ", policy.Bins.Thresholds.Select(t => F(t, "F3")))}. " +
-            $"Each cell: the configuration with the best calibration accuracy for the bin at that budget or a smaller one (ties to fewer FLOPs; @n when it runs at a smaller budget n), then calibration → test accuracy." +
+            $"Each cell: the configuration with the best calibration accuracy for the bin among those that fit the budget, in generations{(policy.Difficulty == DifficultyMeasure.Predicted ? " with the pilot" : "")} (ties to fewer FLOPs; @n when it runs at a smaller budget n), then calibration → test accuracy." +
             (files.Contains(file) ? $" Policy file: <a href=\"{file}\">{file}</a>" : "") +
             (files.Contains(file) && policy.Difficulty == DifficultyMeasure.Predicted ? $" (apply with <code>ponder solve --strategy compute-optimal --policy {file}</code>)." : ".") + "</p>");
         html.Line("<table><tr><th>bin (1 = easiest)</th>" + string.Concat(policy.Budgets.Select(b => $"<th class=\"text\">budget {b}</th>")) + "</tr>");
@@ -224,7 +224,7 @@ public static class StudyReport
             {
                 var entry = policy.Entries.Single(e => e.Bin == bin && e.Budget == budget);
                 var test = findings.PerBin.FirstOrDefault(b => b.Bin == bin && b.Budget == budget);
-                string entryOptions = entry.Options == "{}" ? "" : " " + entry.Options.Trim('{', '}').Replace("\"", "");
+                string entryOptions = entry.Options == "{}" ? "" : " " + entry.Options.Trim('{', '}').Replace("\"", "").Replace(",", ", ");
                 string runBudget = entry.RunBudget < entry.Budget ? $" @{entry.RunBudget}" : "";
                 html.Append($"<td class=\"text\">{E(entry.Strategy + entryOptions + runBudget)}<br>{F(entry.CalibrationAccuracy, "F3")} (n={entry.CalibrationProblems}{(entry.PooledFallback ? ", all bins" : "")}) → " +
                     (test is null ? "–" : $"{F(test.Accuracy, "F3")} (n={test.Problems})") + "</td>");
