@@ -34,7 +34,8 @@ public static class ArithStrategies
             StepDelimiter = "\n",
             // A solution ends with its answer line; recognising it saves a round that would only emit end-of-sequence.
             IsFinished = solution => ArithTask.ExtractAnswer(solution) is not null,
-            RevisionPrompt = (problem, attempts) => ArithTask.RevisionPrompt((ArithProblem)problem.Source!, attempts),
+            // From the prompt, not Source: a problem that reaches ponder serve as text has no ArithProblem behind it.
+            RevisionPrompt = (problem, attempts) => ArithTask.RevisionPrompt(problem.Prompt, attempts),
             StepsToScore = (problem, solution) => ArithChecker.Check((ArithProblem)problem.Source!, solution).Steps,
             PoolMaxTokens = Evaluation.ArithEvaluation.MaxSolutionTokens,
         };

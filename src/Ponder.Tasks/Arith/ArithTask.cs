@@ -93,8 +93,19 @@ public static class ArithTask
     public static string RevisionPrompt(ArithProblem problem, IReadOnlyList<string> previousWrongAttempts)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        return RevisionPrompt(Prompt(problem), previousWrongAttempts);
+    }
+
+    /// <summary>
+    /// The revision prompt after the question prompt <paramref name="prompt"/> (e.g. <c>"Q:(7+5)-3\n"</c>) and
+    /// <paramref name="previousWrongAttempts"/>, as <see cref="RevisionPrompt(ArithProblem, IReadOnlyList{string})"/> writes it,
+    /// for a problem known only by its prompt (a request to <c>ponder serve</c>).
+    /// </summary>
+    public static string RevisionPrompt(string prompt, IReadOnlyList<string> previousWrongAttempts)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(previousWrongAttempts);
-        var text = new StringBuilder(Prompt(problem));
+        var text = new StringBuilder(prompt);
         if (previousWrongAttempts.Count == 0) return text.ToString();
         foreach (var attempt in previousWrongAttempts.Skip(Math.Max(0, previousWrongAttempts.Count - MaxRevisionAttempts)))
         {
@@ -196,6 +207,6 @@ public static class ArithTask
 /// <summary>A revision training example: <see cref="Prompt"/> is continued by <see cref="Completion"/>.</summary>
 /// <param name="Problem">The problem.</param>
 /// <param name="WrongAttempts">The wrong attempts shown, in prompt order (nearest the correct solution last).</param>
-/// <param name="Prompt"><see cref="ArithTask.RevisionPrompt"/> of the problem and the attempts.</param>
+/// <param name="Prompt"><see cref="ArithTask.RevisionPrompt(ArithProblem, IReadOnlyList{string})"/> of the problem and the attempts.</param>
 /// <param name="Completion">The canonical solution.</param>
 public sealed record ArithRevisionExample(ArithProblem Problem, IReadOnlyList<string> WrongAttempts, string Prompt, string Completion);

@@ -12,7 +12,7 @@ public sealed record Problem(string Id, string Prompt)
     /// <summary>Free-form facts about the problem (difficulty level, split, source).</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
-    /// <summary>The task's own representation of the problem (e.g. an arith problem), for task-provided functions such as <see cref="StrategyContext.RevisionPrompt"/>.</summary>
+    /// <summary>The task's own representation of the problem (e.g. an arith problem), for task-provided functions such as a study's step checker.</summary>
     public object? Source { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> when the id or prompt is missing.</summary>
