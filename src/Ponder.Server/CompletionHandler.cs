@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -37,6 +38,9 @@ internal sealed class CompletionHandler(
 
     /// <summary>The budget of a strategy request that names none.</summary>
     private const int DefaultBudget = 8;
+
+    /// <summary>max_tokens of a request that gives none, as OpenAI-compatible servers and the strategies default it (the server's limit permitting).</summary>
+    private const int DefaultMaxTokens = 256;
 
     /// <summary>Most trace lines a response carries.</summary>
     private const int TraceLines = 12;
@@ -81,13 +85,13 @@ internal sealed class CompletionHandler(
         await response.Message.Content.CopyToAsync(http.Response.Body, cancellationToken);
     }
 
-    private static async Task<Reply> GenerateAsync(ServedModel model, CompletionCall call, CancellationToken cancellationToken)
+    private async Task<Reply> GenerateAsync(ServedModel model, CompletionCall call, CancellationToken cancellationToken)
     {
         var request = new GenerationRequest
         {
             Prefix = Prefix(model, call),
             Count = call.N,
-            MaxTokens = call.MaxTokens ?? 256,
+            MaxTokens = call.MaxTokens ?? Math.Min(DefaultMaxTokens, limits.MaxTokensOrDefault),
             Stop = call.Stop,
             ReturnLogProbs = call.LogProbs,
             Sampling = new SamplingOptions { Temperature = call.Temperature, TopP = call.TopP, TopK = call.TopK, Seed = call.Seed },
@@ -137,7 +141,7 @@ internal sealed class CompletionHandler(
 
         var context = model.CreateContext(call.Chat ? model.ChatGenerator : model.Generator, prm);
         IStrategy solver;
-        try { solver = Registry.Create(strategy, context, StrategyOptions(call, extension)); }
+        try { solver = Registry.Create(strategy, context, StrategyOptions(strategy, call, extension)); }
         catch (ArgumentException e) { throw OpenAIError.Invalid("ponder.options", e.Message); }
         var problem = new Problem(NewId(call), prompt);
         ulong seed = call.Seed ?? (ulong)Random.Shared.NextInt64();
@@ -170,19 +174,27 @@ internal sealed class CompletionHandler(
             compute.Policy.GeneratedTokens + compute.Verifier.GeneratedTokens, ponder);
     }
 
-    // The strategy's options: ponder.options, with the request's sampling fields filling what it leaves open.
-    private static JsonElement StrategyOptions(CompletionCall call, PonderExtension extension)
+    // The strategy's options: ponder.options, with the request's sampling fields filling what it leaves open. The server's
+    // token limit binds every generation a strategy makes as it binds a plain request's choices, or ponder.options would
+    // be a way around --max-tokens (and an upstream would be asked for more than the server allows).
+    private StrategyOptions StrategyOptions(string strategy, CompletionCall call, PonderExtension extension)
     {
-        var options = extension.Options is { } given ? JsonObject.Create(given)! : new JsonObject();
+        int limit = limits.MaxTokensOrDefault;
+        var json = extension.Options is { } given ? JsonObject.Create(given)! : new JsonObject();
         void Fill(string name, JsonNode? value)
         {
-            if (value is not null && !options.ContainsKey(name)) options[name] = value;
+            if (value is not null && !json.ContainsKey(name)) json[name] = value;
         }
         Fill("temperature", call.Temperature);
         Fill("topP", call.TopP);
         Fill("topK", call.TopK);
-        Fill("maxTokens", call.MaxTokens);
-        return JsonSerializer.SerializeToElement(options);
+        Fill("maxTokens", call.MaxTokens ?? Math.Min(DefaultMaxTokens, limit));
+        var options = Registry.ParseOptions(strategy, JsonSerializer.SerializeToElement(json))!;
+        if (options.MaxTokens > limit)
+            throw OpenAIError.Invalid("ponder.options.maxTokens", string.Create(CultureInfo.InvariantCulture, $"ponder.options.maxTokens must be at most the server's limit of {limit}, got {options.MaxTokens}"));
+        if (options is StepSearchOptions { MaxStepTokens: { } stepTokens } && stepTokens > limit)
+            throw OpenAIError.Invalid("ponder.options.maxStepTokens", string.Create(CultureInfo.InvariantCulture, $"ponder.options.maxStepTokens must be at most the server's limit of {limit}, got {stepTokens}"));
+        return options;
     }
 
     private static string Prefix(ServedModel model, CompletionCall call)

@@ -24,4 +24,23 @@ public sealed class StrategyRequestTests(ServerFixture fixture) : IClassFixture<
         Assert.Equal("revision", ponder.GetProperty("strategy").GetString());
         Assert.Equal(4, ponder.GetProperty("generations_used").GetInt32());
     }
+
+    [Fact]
+    public async Task TheServersTokenLimitBindsAStrategysGenerations()
+    {
+        await using var server = await PonderServer.StartAsync(new PonderServerOptions { Port = 0, MaxTokens = 20 }, [ServedModel.Arith(ServerFixture.Arith, fixture.Engine)]);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+
+        using var raised = await http.PostAsync("chat/completions", Chat(""", "ponder": {"strategy": "majority", "budget": 2, "options": {"maxTokens": 100}}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, raised.StatusCode);
+        using (var error = JsonDocument.Parse(await raised.Content.ReadAsStringAsync()))
+            Assert.Equal("ponder.options.maxTokens", error.RootElement.GetProperty("error").GetProperty("param").GetString());
+
+        // Without max_tokens the strategy gets the limit, not its own default of 256: the solution takes 35 tokens, so
+        // each of the two samples stops at 20.
+        using var response = await http.PostAsync("chat/completions", Chat(""", "ponder": {"strategy": "majority", "budget": 2}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(40, json.RootElement.GetProperty("ponder").GetProperty("completion_tokens").GetInt32());
+    }
 }
