@@ -169,7 +169,13 @@ internal sealed class CompletionHandler(
             ["wall_seconds"] = result.Elapsed.TotalSeconds,
             ["trace"] = new JsonArray(result.Trace.Take(TraceLines).Select(line => (JsonNode)line!).ToArray()),
         };
-        var choice = new ReplyChoice(result.Solution ?? "", "stop", null, null);
+        // A solution cut at the token limit says so, as a plain choice does; so does a reply left empty because every
+        // sample was cut before its answer.
+        var chosen = result.ChosenIndex is { } index ? result.Candidates[index] : null;
+        bool cut = chosen is null
+            ? result.Candidates.Count > 0 && result.Candidates.All(c => c.Finish == FinishReason.Length)
+            : chosen.Finish == FinishReason.Length;
+        var choice = new ReplyChoice(result.Solution ?? "", cut ? "length" : "stop", null, null);
         return new Reply(problem.Id, [choice], compute.Policy.PromptTokens + compute.Verifier.PromptTokens,
             compute.Policy.GeneratedTokens + compute.Verifier.GeneratedTokens, ponder);
     }

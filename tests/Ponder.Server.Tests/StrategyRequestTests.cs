@@ -43,4 +43,21 @@ public sealed class StrategyRequestTests(ServerFixture fixture) : IClassFixture<
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(40, json.RootElement.GetProperty("ponder").GetProperty("completion_tokens").GetInt32());
     }
+
+    [Fact]
+    public async Task AReplyCutAtMaxTokensFinishesWithLength()
+    {
+        using var cut = await fixture.Http.PostAsync("chat/completions", Chat(""", "max_tokens": 10, "ponder": {"strategy": "majority", "budget": 2}"""));
+        using var whole = await fixture.Http.PostAsync("chat/completions", Chat(""", "ponder": {"strategy": "majority", "budget": 2}"""));
+
+        Assert.Equal("length", await FinishReasonAsync(cut));
+        Assert.Equal("stop", await FinishReasonAsync(whole));
+    }
+
+    private static async Task<string?> FinishReasonAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("choices")[0].GetProperty("finish_reason").GetString();
+    }
 }
