@@ -2,7 +2,7 @@
 # `ponder run` as the README and issue 4 write it, with nothing but the task's defaults: without --store it writes a new
 # store under runs/ and says how to resume it; on arith the verifier strategies get the policy's confidence; --prm none
 # leaves them out; --resume without --store is refused with a message. And `ponder solve` refuses an expression that
-# is not arith's with one line, not a stack trace.
+# is not arith's with one line, not a stack trace, and runs its default strategy with the same default verifier.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$PWD"
@@ -36,4 +36,7 @@ if ponder run --limit 1 --strategies majority --budgets 1 --resume > resume.log 
 grep -q -- "--resume needs the --store" resume.log || fail "no message for --resume without --store: $(cat resume.log)"
 if ponder solve --strategy resample-until-accepted "23+45*2-17" > solve.log 2>&1; then fail "a malformed expression was accepted"; fi
 grep -q "^error: '23+45\*2-17' is not an arith expression" solve.log && ! grep -q "   at " solve.log || fail "no one-line error for a malformed expression: $(cat solve.log)"
+# solve's default strategy (weighted best-of-N) needs a verifier: like run, it gets the policy's confidence unless --prm none.
+ponder solve "((17*4)+39)-8" --budget 2 > solve-default.log 2>&1 || fail "solve with its defaults failed: $(cat solve-default.log)"
+if ponder solve "((17*4)+39)-8" --budget 2 --prm none > solve-none.log 2>&1; then fail "weighted best-of-N ran with --prm none"; fi
 echo "run-defaults: ok"

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Ponder.Analysis;
 using Ponder.Compute;
 using Ponder.Engine.Inference;
+using Ponder.OpenAI;
 using Ponder.Strategies;
 using Ponder.Studies.Arith;
 using Ponder.Studies.Sweeps;
@@ -23,7 +24,10 @@ internal static class SolveCommand
         var strategy = new Option<string>("--strategy", "-s") { Description = "Strategy: " + string.Join(", ", StrategyRegistry.CreateDefault().Names), DefaultValueFactory = _ => "weighted-best-of-n" };
         var budget = new Option<int>("--budget", "-b") { Description = "Budget in generations (samples)", DefaultValueFactory = _ => 16 };
         var model = new Option<string>("--model", "-m") { Description = ModelResolver.GeneratorHelp, DefaultValueFactory = _ => "builtin:arith-small" };
-        var prm = new Option<string?>("--prm") { Description = ModelResolver.StepScorerHelp };
+        var prm = new Option<string?>("--prm")
+        {
+            Description = $"{ModelResolver.StepScorerHelp} (default for {ArithTask.Name} with an engine policy, when the strategy needs a verifier: the policy's own confidence, confidence:MODEL; none: no verifier)",
+        };
         var options = new Option<string?>("--options") { Description = "Strategy options as JSON, e.g. '{\"beamWidth\": 4, \"temperature\": 0.8}'" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
         var hardware = new Option<string>("--hardware") { Description = "Hardware profile for idealized runtime: " + string.Join(", ", HardwareProfile.Builtin.Select(h => h.Name)), DefaultValueFactory = _ => HardwareProfile.Cpu2CoreAvx2.Name };
@@ -39,7 +43,7 @@ internal static class SolveCommand
             StudyTask studyTask;
             if (benchmark is { } kind)
             {
-                TaskResolver.RequireNoPrm(kind, parse.GetValue(prm));
+                TaskResolver.RequireNoPrm(kind, parse.GetValue(prm) is "none" ? null : parse.GetValue(prm));
                 string id = parse.GetValue(problem)!;
                 var loaded = TaskResolver.Load(kind, parse.GetValue(data)!);
                 var chosen = loaded.FirstOrDefault(p => p.Id == id)
@@ -60,7 +64,19 @@ internal static class SolveCommand
             var profile = HardwareProfile.Find(parse.GetValue(hardware)!) ?? throw new UserError($"unknown hardware profile \"{parse.GetValue(hardware)}\"");
             if (parse.GetValue(budget) < 1) throw new UserError($"--budget must be ≥ 1, got {parse.GetValue(budget)}");
             var policy = ModelResolver.LoadGenerator(parse.GetValue(model)!);
-            var scorer = parse.GetValue(prm) is { } prmSpec ? ModelResolver.LoadStepScorer(prmSpec) : null;
+            // As in ponder run, an engine policy judges itself on arith by default, so that the default strategy and a
+            // policy file from the default study run without naming a verifier.
+            string strategyName = parse.GetValue(strategy)!;
+            bool needsVerifier = SweepOptions.NeedsVerifier(strategyName) || strategyName == ComputeOptimalStrategy.StrategyName;
+            string? prmSpec = parse.GetValue(prm) switch
+            {
+                "none" => null,
+                { } given => given,
+                null when needsVerifier && benchmark is null && !OpenAIModelOptions.IsModelReference(parse.GetValue(model)!) =>
+                    EngineConfidenceScorer.NamePrefix + parse.GetValue(model),
+                null => null,
+            };
+            var scorer = prmSpec is not null ? ModelResolver.LoadStepScorer(prmSpec) : null;
             var context = studyTask.Context(policy, scorer, profile);
             IStrategy solver;
             bool computeOptimal = parse.GetValue(strategy) == ComputeOptimalStrategy.StrategyName;
