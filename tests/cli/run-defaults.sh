@@ -39,4 +39,7 @@ grep -q "^error: '23+45\*2-17' is not an arith expression" solve.log && ! grep -
 # solve's default strategy (weighted best-of-N) needs a verifier: like run, it gets the policy's confidence unless --prm none.
 ponder solve "((17*4)+39)-8" --budget 2 > solve-default.log 2>&1 || fail "solve with its defaults failed: $(cat solve-default.log)"
 if ponder solve "((17*4)+39)-8" --budget 2 --prm none > solve-none.log 2>&1; then fail "weighted best-of-N ran with --prm none"; fi
+# An output path that is a directory is a one-line error, not a stack trace.
+if ponder export --store none.db -o "$work" > export.log 2>&1; then fail "export onto a directory was accepted"; fi
+grep -q "^error: " export.log && ! grep -q "   at " export.log || fail "no one-line error for export onto a directory: $(cat export.log)"
 echo "run-defaults: ok"

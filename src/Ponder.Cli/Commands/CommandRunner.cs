@@ -17,7 +17,9 @@ internal static class CommandRunner
     public static async Task<int> Run(Func<Task<int>> body)
     {
         try { return await body(); }
-        catch (Exception e) when (e is UserError or ArgumentException or InvalidDataException or FileNotFoundException or OpenAI.UpstreamException)
+        // IOException covers a path the user gave that is a directory, an existing file or unwritable (--json, --out,
+        // --output): the system's message names the path.
+        catch (Exception e) when (e is UserError or ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or OpenAI.UpstreamException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return 2;
