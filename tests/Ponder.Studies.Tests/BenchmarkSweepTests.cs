@@ -133,6 +133,17 @@ public sealed class BenchmarkSweepTests(CodeSandboxFixture fixture) : IClassFixt
         Assert.DoesNotContain("revision", SweepOptions.Sweepable(task, hasStepScorer: false));
     }
 
+    [Theory]
+    [InlineData(-1f)]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void A_bad_temperature_is_refused_before_the_sweep_not_counted_as_wrong_answers(float temperature)
+    {
+        var task = BenchmarkStrategies.CreateTask(BenchmarkKind.Gsm8k, Load(BenchmarkKind.Gsm8k, "gsm8k.jsonl"));
+        var error = Assert.Throws<ArgumentException>(() => new SweepOptions(["majority"], [1], 1, temperature).Validate(task, hasStepScorer: false));
+        Assert.StartsWith("temperature must be a finite number ≥ 0", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Writes <c>script(prefix)</c> for every continuation, one token per character, honouring stop strings
     /// (kept at the end, as generators do) and max tokens.</summary>
     private sealed class ScriptedGenerator(Func<string, string> script) : ITextGenerator

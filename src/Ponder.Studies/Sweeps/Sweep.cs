@@ -44,6 +44,8 @@ public sealed record SweepOptions(IReadOnlyList<string> Strategies, IReadOnlyLis
             throw new ArgumentException($"strategy revision needs a revision prompt, which task {task.Name} does not have");
         if (Budgets.Count == 0 || Budgets.Any(b => b < 1)) throw new ArgumentException($"budgets must be ≥ 1, got {string.Join(",", Budgets)}");
         if (Subsets < 1) throw new ArgumentException($"subsets must be ≥ 1, got {Subsets}");
+        // Checked here, not at the first generation: there a bad temperature fails every result, which counts as wrong.
+        if (!(Temperature >= 0) || !float.IsFinite(Temperature)) throw new ArgumentException($"temperature must be a finite number ≥ 0, got {Temperature}");
     }
 
     /// <summary>The strategies <c>--strategies all</c> sweeps: every registered one that <paramref name="task"/> and the
