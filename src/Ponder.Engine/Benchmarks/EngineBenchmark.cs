@@ -45,11 +45,16 @@ public static class EngineBenchmark
     /// <paramref name="continuations"/> continuations of that one prompt (prefix shared), and the same request end to end
     /// through the generator (sampling, early end-of-sequence), which also counts how often the prompt was prefilled.
     /// </summary>
+    /// <exception cref="ArgumentException">A count below 1, or prompt and new tokens beyond the context length; checked
+    /// before the peak is measured, so a bad argument costs nothing.</exception>
     public static async Task<InferenceBenchmarkResult> RunInference(EngineModel model, int promptTokens = 64, int continuations = 64,
         int newTokens = 64, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var card = model.Card;
         int context = model.Model.Config.ContextLength;
+        if (promptTokens < 1) throw new ArgumentException($"prompt tokens must be ≥ 1, got {promptTokens}");
+        if (continuations < 1) throw new ArgumentException($"continuations must be ≥ 1, got {continuations}");
+        if (newTokens < 1) throw new ArgumentException($"new tokens must be ≥ 1, got {newTokens}");
         if (promptTokens + newTokens > context)
             throw new ArgumentException($"prompt ({promptTokens}) + new tokens ({newTokens}) exceed the context length {context}");
         progress?.Report("measuring FMA peak");
