@@ -45,4 +45,29 @@ public sealed class SampleStoreTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void AnotherProgramsDatabaseIsRefusedAndLeftUnchanged()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"ponder-{Guid.NewGuid():N}.db");
+        try
+        {
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "CREATE TABLE notes (text TEXT)";
+                command.ExecuteNonQuery();
+            }
+            byte[] before = File.ReadAllBytes(path);
+            var e = Assert.Throws<InvalidDataException>(() => SampleStore.Open(path));
+            Assert.Contains("not a Ponder store", e.Message);
+            Assert.Contains("notes", e.Message);
+            Assert.Equal(before, File.ReadAllBytes(path));
+        }
+        finally
+        {
+            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(file);
+        }
+    }
 }

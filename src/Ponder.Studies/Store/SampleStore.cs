@@ -77,6 +77,10 @@ public sealed class SampleStore : IDisposable
         try
         {
             connection.Open();
+            // Another program's database is refused before anything is written: creating the store's tables in it (and
+            // switching it to WAL) would change a file that export and report only read.
+            if (ForeignTables(connection) is { Count: > 0 } foreign)
+                throw new InvalidDataException($"{path}: not a Ponder store: an SQLite database with other tables ({string.Join(", ", foreign)})");
             Execute(connection, """
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = NORMAL;
@@ -225,6 +229,17 @@ public sealed class SampleStore : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    // The tables of a database that has tables but not the store's meta table; empty for a store or an empty file.
+    private static List<string> ForeignTables(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+        var tables = new List<string>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read()) tables.Add(reader.GetString(0));
+        return tables.Contains("meta") ? [] : tables;
     }
 
     private static string? GetMeta(SqliteConnection connection, string key)
