@@ -70,8 +70,10 @@ internal static class ServeCommand
                     transports.Add(transport);
                     served.Add(ServedModel.Proxy(transport));
                 }
-                var scorers = (parse.GetValue(prms) ?? []).ToDictionary(ModelResolver.ServedName,
-                    ModelResolver.LoadStepScorer);
+                var prmSpecs = parse.GetValue(prms) ?? [];
+                if (prmSpecs.GroupBy(ModelResolver.ServedName).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                    throw new UserError($"two step scorers are named {twice.Key}");
+                var scorers = prmSpecs.ToDictionary(ModelResolver.ServedName, ModelResolver.LoadStepScorer);
                 PonderServer server;
                 try { server = await PonderServer.StartAsync(options, served, scorers, cancellationToken: ct); }
                 catch (IOException e) { throw new UserError($"cannot listen on {options.Host}:{options.Port}: {e.Message}"); }
