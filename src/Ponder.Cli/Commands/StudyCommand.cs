@@ -27,12 +27,14 @@ internal static class StudyCommand
         var budgets = new Option<string?>("--budgets") { Description = "Override the sampling strategies' budgets (comma-separated)" };
         var searchBudgets = new Option<string?>("--search-budgets") { Description = "Override the search strategies' budgets (comma-separated)" };
         var strategies = new Option<string?>("--strategies") { Description = "Override the small policy's strategies (comma-separated)" };
+        var largeStrategies = new Option<string?>("--large-strategies") { Description = "Override the large policy's strategies (comma-separated)" };
+        var largeBudgets = new Option<string?>("--large-budgets") { Description = "Override the large policy's budgets (comma-separated)" };
         var seed = new Option<ulong?>("--seed") { Description = "Override the seed" };
         var temperature = new Option<float?>("--temperature", "-t") { Description = "Override the sampling temperature" };
         var pilot = new Option<int?>("--pilot") { Description = "Override the predicted-difficulty pilot's samples" };
         var command = new Command("study", "The end-to-end study: sweeps of the small and large policies into resumable stores, then the report (index.html, summary.json)")
         {
-            config, output, full, resume, small, large, prm, perLevel, budgets, searchBudgets, strategies, seed, temperature, pilot,
+            config, output, full, resume, small, large, prm, perLevel, budgets, searchBudgets, strategies, largeStrategies, largeBudgets, seed, temperature, pilot,
         };
         command.SetAction((parse, ct) => CommandRunner.Run(async () =>
         {
@@ -48,6 +50,8 @@ internal static class StudyCommand
                 Budgets = CommandRunner.Integers(parse.GetValue(budgets), "--budgets") ?? study.Budgets,
                 SearchBudgets = CommandRunner.Integers(parse.GetValue(searchBudgets), "--search-budgets") ?? study.SearchBudgets,
                 Strategies = parse.GetValue(strategies)?.Split(',').Select(s => s.Trim()).ToArray() ?? study.Strategies,
+                LargeStrategies = parse.GetValue(largeStrategies)?.Split(',').Select(s => s.Trim()).ToArray() ?? study.LargeStrategies,
+                LargeBudgets = CommandRunner.Integers(parse.GetValue(largeBudgets), "--large-budgets") ?? study.LargeBudgets,
                 Seed = parse.GetValue(seed) ?? study.Seed,
                 Temperature = parse.GetValue(temperature) ?? study.Temperature,
                 PilotSamples = parse.GetValue(pilot) ?? study.PilotSamples,
