@@ -35,6 +35,13 @@ internal sealed record CompletionCall
     public required bool IncludeUsage { get; init; }
     public PonderExtension? Ponder { get; init; }
 
+    /// <summary>
+    /// A field the request sets that the embedded engine and the strategies cannot honour (echo, suffix, best_of beyond n),
+    /// or null. A plain request to an upstream passes through with it; anything else is refused naming it, not answered
+    /// as if it were absent.
+    /// </summary>
+    public string? EngineUnsupported { get; init; }
+
     /// <summary>Most stop strings a request may give.</summary>
     private const int MaxStops = 16;
 
@@ -68,11 +75,23 @@ internal sealed record CompletionCall
         bool stream = Bool(root, "stream") ?? false;
         bool includeUsage = root.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object
             && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
+        var stops = Stops(root);
+        var ponder = Extension(root, limits);
+        // A strategy's answer is chosen among samples that end where the task's solutions end: a stop string would cut
+        // them before their answers, and no one sample's log-probabilities describe the choice.
+        if (ponder is not null && stops.Count > 0)
+            throw OpenAIError.Invalid("stop", "stop cannot be combined with ponder: a strategy's samples end where the task's solutions end");
+        if (ponder is not null && logProbs)
+            throw OpenAIError.Invalid("logprobs", "logprobs cannot be combined with ponder: the answer is chosen among samples, so no one sample's log-probabilities describe it");
+        string? unsupported = Bool(root, "echo") == true ? "echo"
+            : root.TryGetProperty("suffix", out var suffix) && suffix.ValueKind == JsonValueKind.String && suffix.GetString()!.Length > 0 ? "suffix"
+            : Int(root, "best_of") > n ? "best_of"
+            : null;
         return new CompletionCall
         {
             Chat = chat, Model = model, Prompt = prompt, Messages = messages, N = n, Temperature = temperature, TopP = topP, TopK = topK,
-            MaxTokens = maxTokens, Stop = Stops(root), Seed = seed, LogProbs = logProbs, Stream = stream, IncludeUsage = includeUsage,
-            Ponder = Extension(root, limits),
+            MaxTokens = maxTokens, Stop = stops, Seed = seed, LogProbs = logProbs, Stream = stream, IncludeUsage = includeUsage,
+            Ponder = ponder, EngineUnsupported = unsupported,
         };
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Ponder.Analysis;
 using Ponder.AI;
 using Ponder.Generation;
 using Ponder.OpenAI;
@@ -15,17 +16,20 @@ namespace Ponder.Server;
 internal sealed record ReplyChoice(string Text, string FinishReason, string? StopReason, IReadOnlyList<TokenLogProb>? LogProbs);
 
 /// <summary>What the server answers a completion request with, before it is written as JSON or as server-sent events.</summary>
-internal sealed record Reply(string Id, IReadOnlyList<ReplyChoice> Choices, long PromptTokens, long CompletionTokens, JsonObject? Ponder);
+internal sealed record Reply(string Id, IReadOnlyList<ReplyChoice> Choices, long PromptTokens, long CachedPromptTokens, long CompletionTokens, JsonObject? Ponder);
 
 /// <summary>
 /// Serves <c>/v1/completions</c> and <c>/v1/chat/completions</c>: proxies plain requests for upstream models as they are,
 /// generates plain requests for embedded models, and runs a strategy when the request has a <c>ponder</c> object.
+/// An argument the generator or a strategy refuses is the request's fault (400 naming the field); a null argument is
+/// the server's own (500).
 /// </summary>
 internal sealed class CompletionHandler(
     PonderServerOptions limits,
     IReadOnlyDictionary<string, ServedModel> models,
     IReadOnlyDictionary<string, IStepScorer> prms,
-    IReadOnlyDictionary<string, IComputePolicy> policies)
+    IReadOnlyDictionary<string, IComputePolicy> policies,
+    IReadOnlyDictionary<string, ComputeOptimalPolicy> learnedPolicies)
 {
     private static readonly StrategyRegistry Registry = StrategyRegistry.CreateDefault();
 
@@ -62,6 +66,10 @@ internal sealed class CompletionHandler(
                 await ProxyAsync(http, upstream, body, chat, call.Stream, cancellationToken);
                 return;
             }
+            if (call.EngineUnsupported is { } field)
+                throw OpenAIError.Invalid(field, field == "best_of"
+                    ? "best_of is not supported here; ask for best-of-N with \"ponder\": {\"strategy\": \"best-of-n\", \"budget\": N}"
+                    : $"{field} is not supported here", "unsupported_parameter");
             var reply = call.Ponder is null ? await GenerateAsync(model, call, cancellationToken) : await SolveAsync(model, call, cancellationToken);
             if (call.Stream) await ReplyWriter.WriteEventsAsync(http.Response, call, reply, cancellationToken);
             else await ReplyWriter.WriteJsonAsync(http.Response, call, reply, cancellationToken);
@@ -99,9 +107,9 @@ internal sealed class CompletionHandler(
         var generator = call.Chat ? model.ChatGenerator : model.Generator;
         GenerationResult result;
         try { result = await Upstream(() => generator.GenerateAsync(request, cancellationToken)); }
-        catch (ArgumentException e) { throw OpenAIError.Invalid(call.Chat ? "messages" : "prompt", e.Message); }
+        catch (ArgumentException e) when (e is not ArgumentNullException) { throw OpenAIError.Invalid(call.Chat ? "messages" : "prompt", e.Message); }
         var choices = result.Continuations.Select(c => Choice(c, call.Stop)).ToArray();
-        return new Reply(NewId(call), choices, result.Continuations[0].PromptTokens, result.GeneratedTokens, null);
+        return new Reply(NewId(call), choices, result.Continuations[0].PromptTokens, result.Continuations[0].CachedPromptTokens, result.GeneratedTokens, null);
     }
 
     private async Task<Reply> SolveAsync(ServedModel model, CompletionCall call, CancellationToken cancellationToken)
@@ -111,10 +119,16 @@ internal sealed class CompletionHandler(
         string prompt = Prefix(model, call);
         string strategy;
         int budget;
-        if (extension.Policy is { } policyName)
+        ComputeOptimalPolicy? learned = null;
+        if (extension.Policy is { } learnedName && learnedPolicies.TryGetValue(learnedName, out learned))
+        {
+            strategy = ComputeOptimalStrategy.StrategyName;
+            budget = extension.Budget ?? Math.Min(DefaultBudget, limits.MaxBudgetOrDefault);
+        }
+        else if (extension.Policy is { } policyName)
         {
             var policy = policies.GetValueOrDefault(policyName) ?? throw OpenAIError.Invalid("ponder.policy",
-                $"unknown policy {policyName}; loaded: {(policies.Count == 0 ? "none" : string.Join(", ", policies.Keys))}", "unknown_policy");
+                $"unknown policy {policyName}; loaded: {(policies.Count + learnedPolicies.Count == 0 ? "none" : string.Join(", ", policies.Keys.Concat(learnedPolicies.Keys).Order(StringComparer.Ordinal)))}", "unknown_policy");
             string question = call.Chat ? call.Messages!.LastOrDefault(m => m.Role == "user")?.Content ?? "" : call.Prompt!;
             var allocation = policy.Allocate(question);
             strategy = allocation.Strategy;
@@ -136,18 +150,18 @@ internal sealed class CompletionHandler(
         if (extension.Prm is { } prmName)
             prm = prms.GetValueOrDefault(prmName) ?? throw OpenAIError.Invalid("ponder.prm",
                 $"unknown PRM {prmName}; loaded: {(prms.Count == 0 ? "none" : string.Join(", ", prms.Keys))}");
-        if (prm is null && SweepOptions.NeedsVerifier(strategy))
+        if (prm is null && (SweepOptions.NeedsVerifier(strategy) || strategy == ComputeOptimalStrategy.StrategyName))
             throw OpenAIError.Invalid("ponder.prm", $"{strategy} needs a process reward model: name one in ponder.prm (loaded: {(prms.Count == 0 ? "none" : string.Join(", ", prms.Keys))})");
 
         var context = model.CreateContext(call.Chat ? model.ChatGenerator : model.Generator, prm);
         IStrategy solver;
-        try { solver = Registry.Create(strategy, context, StrategyOptions(strategy, call, extension)); }
-        catch (ArgumentException e) { throw OpenAIError.Invalid("ponder.options", e.Message); }
+        try { solver = Registry.Create(strategy, context, StrategyOptions(strategy, call, extension, learned)); }
+        catch (ArgumentException e) when (e is not ArgumentNullException) { throw OpenAIError.Invalid("ponder.options", e.Message); }
         var problem = new Problem(NewId(call), prompt);
-        ulong seed = call.Seed ?? (ulong)Random.Shared.NextInt64();
+        ulong seed = call.Seed ?? (ulong)Random.Shared.NextInt64(1L << 53);
         StrategyResult result;
         try { result = await Upstream(() => solver.SolveAsync(problem, Budget.OfGenerations(budget), seed, cancellationToken)); }
-        catch (ArgumentException e) { throw OpenAIError.Invalid("ponder", e.Message); }
+        catch (ArgumentException e) when (e is not ArgumentNullException) { throw OpenAIError.Invalid("ponder", e.Message); }
 
         var compute = result.Compute;
         var ponder = new JsonObject
@@ -177,16 +191,23 @@ internal sealed class CompletionHandler(
             : chosen.Finish == FinishReason.Length;
         var choice = new ReplyChoice(result.Solution ?? "", cut ? "length" : "stop", null, null);
         return new Reply(problem.Id, [choice], compute.Policy.PromptTokens + compute.Verifier.PromptTokens,
+            compute.Policy.CachedPromptTokens + compute.Verifier.CachedPromptTokens,
             compute.Policy.GeneratedTokens + compute.Verifier.GeneratedTokens, ponder);
     }
 
     // The strategy's options: ponder.options, with the request's sampling fields filling what it leaves open. The server's
     // token limit binds every generation a strategy makes as it binds a plain request's choices, or ponder.options would
     // be a way around --max-tokens (and an upstream would be asked for more than the server allows).
-    private StrategyOptions StrategyOptions(string strategy, CompletionCall call, PonderExtension extension)
+    private StrategyOptions StrategyOptions(string strategy, CompletionCall call, PonderExtension extension, ComputeOptimalPolicy? learned)
     {
         int limit = limits.MaxTokensOrDefault;
         var json = extension.Options is { } given ? JsonObject.Create(given)! : new JsonObject();
+        if (learned is not null)
+        {
+            if (json.ContainsKey("policy"))
+                throw OpenAIError.Invalid("ponder.options.policy", $"ponder.policy names the loaded policy {extension.Policy}; ponder.options must not give another");
+            json["policy"] = JsonNode.Parse(learned.ToJson());
+        }
         void Fill(string name, JsonNode? value)
         {
             if (value is not null && !json.ContainsKey(name)) json[name] = value;
@@ -207,7 +228,7 @@ internal sealed class CompletionHandler(
     {
         if (!call.Chat) return call.Prompt!;
         try { return model.ChatTemplate.Render(call.Messages!); }
-        catch (ArgumentException e) { throw OpenAIError.Invalid("messages", e.Message); }
+        catch (ArgumentException e) when (e is not ArgumentNullException) { throw OpenAIError.Invalid("messages", e.Message); }
     }
 
     // OpenAI's text leaves out the stop string; stop_reason (as vLLM reports it) says which one ended the choice.

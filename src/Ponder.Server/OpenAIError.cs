@@ -27,7 +27,7 @@ internal sealed class OpenAIError(int status, string message, string type, strin
     {
         response.StatusCode = Status;
         response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(response.Body);
+        await using var json = new Utf8JsonWriter(response.Body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteStartObject("error");
         json.WriteString("message", Message);

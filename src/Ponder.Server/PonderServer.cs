@@ -1,3 +1,4 @@
+using Ponder.Analysis;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -46,13 +47,17 @@ public sealed class PonderServer : IAsyncDisposable
     /// <param name="options">Address, API key and limits.</param>
     /// <param name="models">The models, by <see cref="ServedModel.Name"/> (unique).</param>
     /// <param name="prms">Process reward models requests may name in <c>ponder.prm</c>.</param>
-    /// <param name="policies">Compute-optimal policies requests may name in <c>ponder.policy</c>.</param>
+    /// <param name="policies">Compute policies requests may name in <c>ponder.policy</c>: each chooses a strategy and budget for a question.</param>
+    /// <param name="learnedPolicies">
+    /// Compute-optimal policies learned by a study (policy files on predicted difficulty) requests may name in
+    /// <c>ponder.policy</c>: the <c>compute-optimal</c> strategy applies one, with the PRM the request names.
+    /// </param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    /// <exception cref="ArgumentException">The options are invalid, no model is given or two share a name.</exception>
+    /// <exception cref="ArgumentException">The options are invalid, no model is given, two models or two policies share a name, or a learned policy bins by oracle difficulty.</exception>
     /// <exception cref="IOException">The address is in use.</exception>
     public static async Task<PonderServer> StartAsync(PonderServerOptions options, IEnumerable<ServedModel> models,
         IReadOnlyDictionary<string, IStepScorer>? prms = null, IReadOnlyDictionary<string, IComputePolicy>? policies = null,
-        CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, ComputeOptimalPolicy>? learnedPolicies = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(models);
@@ -61,6 +66,12 @@ public sealed class PonderServer : IAsyncDisposable
         foreach (var model in models)
             if (!byName.TryAdd(model.Name, model)) throw new ArgumentException($"two served models are named {model.Name}");
         if (byName.Count == 0) throw new ArgumentException("serve at least one model");
+        policies ??= new Dictionary<string, IComputePolicy>();
+        learnedPolicies ??= new Dictionary<string, ComputeOptimalPolicy>();
+        if (policies.Keys.Intersect(learnedPolicies.Keys).FirstOrDefault() is { } shared) throw new ArgumentException($"two policies are named {shared}");
+        foreach (var (name, learned) in learnedPolicies)
+            if (learned.Difficulty != DifficultyMeasure.Predicted)
+                throw new ArgumentException($"policy {name} bins by {learned.Difficulty} difficulty; only a policy on predicted difficulty can be applied (an oracle one bins by the answer)");
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -72,7 +83,7 @@ public sealed class PonderServer : IAsyncDisposable
         var app = builder.Build();
         int maxConcurrent = options.MaxConcurrentRequestsOrDefault;
         var slots = new SemaphoreSlim(maxConcurrent);
-        var handler = new CompletionHandler(options, byName, prms ?? new Dictionary<string, IStepScorer>(), policies ?? new Dictionary<string, IComputePolicy>());
+        var handler = new CompletionHandler(options, byName, prms ?? new Dictionary<string, IStepScorer>(), policies, learnedPolicies);
 
         app.Use(ErrorsAsync);
         if (options.ApiKey is { } key) app.Use((http, next) => AuthorizeAsync(http, next, key));
@@ -152,7 +163,7 @@ public sealed class PonderServer : IAsyncDisposable
     private static Task AuthorizeAsync(HttpContext http, Func<Task> next, string key)
     {
         string? header = http.Request.Headers.Authorization;
-        if (header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal)
+        if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
             && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.UTF8.GetBytes(header["Bearer ".Length..]), System.Text.Encoding.UTF8.GetBytes(key)))
             return next();

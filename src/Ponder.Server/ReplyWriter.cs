@@ -102,6 +102,7 @@ internal static class ReplyWriter
         ["prompt_tokens"] = reply.PromptTokens,
         ["completion_tokens"] = reply.CompletionTokens,
         ["total_tokens"] = reply.PromptTokens + reply.CompletionTokens,
+        ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = reply.CachedPromptTokens },
     };
 
     // Chat: {"content": [{token, logprob, bytes, top_logprobs}]}; completions: {tokens, token_logprobs, top_logprobs, text_offset}.

@@ -29,6 +29,12 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
         { "completions", """{"model": "arith-small", "prompt": 7}""", ServerFixture.ApiKey, 400, "invalid_request_error", "prompt" },
         { "completions", """{"model": "arith-small", "prompt": "Q:1+1\n", "max_tokens": 5000}""", ServerFixture.ApiKey, 400, "invalid_request_error", "max_tokens" },
         { "completions", "{\"model\": \"arith-small\", \"prompt\": \"" + new string('1', 70 * 1024) + "\"}", ServerFixture.ApiKey, 413, "invalid_request_error", null },
+        // Fields the server cannot honour are refused, not answered as if absent.
+        { Chat, $$"""{"model": "arith-small", "messages": {{Messages}}, "stop": "\n", "ponder": {"strategy": "majority", "budget": 2} }""", ServerFixture.ApiKey, 400, "invalid_request_error", "stop" },
+        { Chat, $$"""{"model": "arith-small", "messages": {{Messages}}, "logprobs": true, "ponder": {"strategy": "majority", "budget": 2} }""", ServerFixture.ApiKey, 400, "invalid_request_error", "logprobs" },
+        { "completions", """{"model": "arith-small", "prompt": "Q:1+1\n", "echo": true}""", ServerFixture.ApiKey, 400, "invalid_request_error", "echo" },
+        { "completions", """{"model": "arith-small", "prompt": "Q:1+1\n", "suffix": "A:2"}""", ServerFixture.ApiKey, 400, "invalid_request_error", "suffix" },
+        { "completions", """{"model": "arith-small", "prompt": "Q:1+1\n", "best_of": 3}""", ServerFixture.ApiKey, 400, "invalid_request_error", "best_of" },
     };
 
     [Theory]
@@ -52,5 +58,20 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
             new StringContent("""{"model": "arith-small", "prompt": "Q:(3+4)*5\n", "temperature": 0}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(0, fixture.Server.RequestsInFlight);
+    }
+
+    [Fact]
+    public async Task TheBearerSchemeIsCaseInsensitiveAndErrorsReadAsWritten()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "bearer " + ServerFixture.ApiKey);
+        using var ok = await http.PostAsync("completions", new StringContent("""{"model": "arith-small", "prompt": "Q:1+1\n", "max_tokens": 4}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+
+        // Quotes and ≥ arrive as themselves, not as \u0022 and \u2265.
+        using var bad = await http.PostAsync(Chat, new StringContent($$"""{"model": "arith-small", "messages": {{Messages}}, "top_k": -1}""", Encoding.UTF8, "application/json"));
+        string raw = await bad.Content.ReadAsStringAsync();
+        Assert.Contains("≥", raw);
+        Assert.DoesNotContain("\\u", raw);
     }
 }

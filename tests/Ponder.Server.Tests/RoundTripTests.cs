@@ -86,6 +86,9 @@ public sealed class RoundTripTests(ServerFixture fixture) : IClassFixture<Server
         // usage counts every token spent: the 8 samples, not just the returned one.
         Assert.Equal(ponder.GetProperty("completion_tokens").GetInt64(), result.Value.Usage.OutputTokenCount);
         Assert.Equal(ponder.GetProperty("prompt_tokens").GetInt64(), result.Value.Usage.InputTokenCount);
+        // the prompt tokens the samples shared from the prefix cache, as OpenAI reports cached tokens
+        Assert.Equal(ponder.GetProperty("cached_prompt_tokens").GetInt64(), result.Value.Usage.InputTokenDetails.CachedTokenCount);
+        Assert.True(result.Value.Usage.InputTokenDetails.CachedTokenCount > 0);
         Assert.True(result.Value.Usage.OutputTokenCount > 4 * result.Value.Content[0].Text.Length);
     }
 

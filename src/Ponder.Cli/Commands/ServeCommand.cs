@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ponder.Analysis;
 using Ponder.Compute;
 using Ponder.Engine.Inference;
 using Ponder.OpenAI;
@@ -32,6 +33,13 @@ internal static class ServeCommand
             Description = "Step scorer requests may name in ponder.prm: a PRM (builtin:NAME or a GGUF file, named like --model) or confidence:MODEL (named so); repeatable",
             AllowMultipleArgumentsPerToken = false,
         };
+        var policies = new Option<string[]>("--policy")
+        {
+            Description = "Compute-optimal policy file written by ponder study or report (policy-predicted.json), as NAME=FILE or FILE " +
+                "(named after the file); a request applies it with \"ponder\": {\"policy\": NAME, \"prm\": …}, naming the verifier it was " +
+                "learned with; repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var host = new Option<string>("--host") { Description = "IP address to listen on (127.0.0.1: this machine only)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "TCP port", DefaultValueFactory = _ => 8080 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require Authorization: Bearer KEY on every request (default: $PONDER_API_KEY; neither: no key)" };
@@ -44,7 +52,7 @@ internal static class ServeCommand
             "A request's \"ponder\": {\"strategy\": \"majority\", \"budget\": 8} applies test-time compute; the response's usage counts " +
             "every token spent and its \"ponder\" object holds the compute breakdown and a trace")
         {
-            models, upstreams, prms, host, port, apiKey, maxBudget, maxTokens, maxBody, maxConcurrency,
+            models, upstreams, prms, policies, host, port, apiKey, maxBudget, maxTokens, maxBody, maxConcurrency,
         };
         command.SetAction((parse, ct) => CommandRunner.Run(async () =>
         {
@@ -74,13 +82,22 @@ internal static class ServeCommand
                 if (prmSpecs.GroupBy(ModelResolver.ServedName).FirstOrDefault(g => g.Count() > 1) is { } twice)
                     throw new UserError($"two step scorers are named {twice.Key}");
                 var scorers = prmSpecs.ToDictionary(ModelResolver.ServedName, ModelResolver.LoadStepScorer);
+                var learned = new Dictionary<string, ComputeOptimalPolicy>(StringComparer.Ordinal);
+                foreach (string spec in parse.GetValue(policies) ?? [])
+                {
+                    int equals = spec.IndexOf('=');
+                    string name = equals > 0 ? spec[..equals] : Path.GetFileNameWithoutExtension(spec);
+                    string file = equals > 0 ? spec[(equals + 1)..] : spec;
+                    if (!learned.TryAdd(name, ComputeOptimalPolicy.Load(file))) throw new UserError($"two policies are named {name}");
+                }
                 PonderServer server;
-                try { server = await PonderServer.StartAsync(options, served, scorers, cancellationToken: ct); }
+                try { server = await PonderServer.StartAsync(options, served, scorers, learnedPolicies: learned, cancellationToken: ct); }
                 catch (IOException e) { throw new UserError($"cannot listen on {options.Host}:{options.Port}: {e.Message}"); }
                 await using (server)
                 {
                     string key = options.ApiKey is null ? "no API key" : "API key required";
-                    AnsiConsole.MarkupLineInterpolated($"serving [bold]{string.Join(", ", served.Select(m => m.Name))}[/] at [bold]{server.BaseAddress}[/] ({key}); Ctrl+C stops");
+                    string applies = learned.Count == 0 ? "" : $"; policies {string.Join(", ", learned.Keys)}";
+                    AnsiConsole.MarkupLineInterpolated($"serving [bold]{string.Join(", ", served.Select(m => m.Name))}[/] at [bold]{server.BaseAddress}[/] ({key}{applies}); Ctrl+C stops");
                     try { await server.WaitForShutdownAsync(ct); }
                     catch (OperationCanceledException) { }
                 }
@@ -99,7 +116,7 @@ internal static class ServeCommand
     {
         var requests = new Option<int>("--requests", "-n") { Description = "Requests per way of calling (direct and through the proxy)", DefaultValueFactory = _ => 4000 };
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Requests in flight at once", DefaultValueFactory = _ => 8 };
-        var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file" };
+        var json = CommandRunner.JsonOutput("Also write the figures to this JSON file");
         var command = new Command("server",
             "Requests per second and added latency (p50, p99) of ponder serve as a proxy, over calling the upstream directly, " +
             "on loopback in one run (the upstream is a stub that answers at once, so the figures are the proxy's own overhead)")
