@@ -42,4 +42,7 @@ if ponder solve "((17*4)+39)-8" --budget 2 --prm none > solve-none.log 2>&1; the
 # An output path that is a directory is a one-line error, not a stack trace.
 if ponder export --store none.db -o "$work" > export.log 2>&1; then fail "export onto a directory was accepted"; fi
 grep -q "^error: " export.log && ! grep -q "   at " export.log || fail "no one-line error for export onto a directory: $(cat export.log)"
+# A --json path that is a directory is refused before the sweep, so no store is written for figures that could not be saved.
+if ponder run --limit 1 --strategies majority --budgets 1 --store early.db --json "$work" > early.log 2>&1; then fail "--json onto a directory was accepted"; fi
+grep -q -- "--json: $work is a directory" early.log && [ ! -e early.db ] || fail "--json onto a directory was not refused first: $(cat early.log)"
 echo "run-defaults: ok"

@@ -20,7 +20,7 @@ internal static class BenchCommand
     private static Command Engine()
     {
         var model = new Option<string>("--model", "-m") { Description = "GGUF model file or builtin:NAME", Required = true };
-        var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file" };
+        var json = CommandRunner.JsonOutput("Also write the figures to this JSON file");
         var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length", DefaultValueFactory = _ => 64 };
         var continuations = new Option<int>("--continuations") { Description = "Continuations of the one prompt in the batched run", DefaultValueFactory = _ => 64 };
         var tokens = new Option<int>("--new-tokens") { Description = "Tokens generated per continuation", DefaultValueFactory = _ => 64 };

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Spectre.Console;
 
 namespace Ponder.Cli.Commands;
@@ -12,6 +13,22 @@ internal static class CommandRunner
         if (list is null) return null;
         try { return list.Split(',').Select(b => int.Parse(b.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray(); }
         catch (FormatException) { throw new UserError($"{option} must be comma-separated integers, got \"{list}\""); }
+    }
+
+    /// <summary>
+    /// A <c>--json</c> output file option. The path is checked when the command line is parsed, so that a directory or a
+    /// missing folder is refused before the work whose figures it would hold, not after.
+    /// </summary>
+    public static Option<FileInfo?> JsonOutput(string description)
+    {
+        var option = new Option<FileInfo?>("--json") { Description = description };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<FileInfo?>() is not { } file) return;
+            if (Directory.Exists(file.FullName)) result.AddError($"--json: {file.FullName} is a directory");
+            else if (file.Directory is { Exists: false } folder) result.AddError($"--json: the folder {folder.FullName} does not exist");
+        });
+        return option;
     }
 
     public static async Task<int> Run(Func<Task<int>> body)

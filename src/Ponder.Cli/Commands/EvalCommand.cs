@@ -19,7 +19,7 @@ internal static class EvalCommand
         var temperature = new Option<float>("--temperature", "-t") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.8f };
         var perLevel = new Option<int>("--per-level") { Description = "Problems per difficulty level", DefaultValueFactory = _ => ArithSplits.DefaultPerLevel };
         var seed = new Option<ulong>("--seed") { Description = "Sampling seed", DefaultValueFactory = _ => 1 };
-        var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file" };
+        var json = CommandRunner.JsonOutput("Also write the figures to this JSON file");
         var prm = new Option<string?>("--prm") { Description = "Also score every sample with this step scorer (PRM file, builtin:NAME or confidence:MODEL): step and outcome AUROC" };
         var command = new Command("eval", "Evaluate a policy: per-level pass@1 (unbiased) and coverage@K on a task split")
         {

@@ -27,7 +27,7 @@ internal static class RunCommand
         var budgets = new Option<string>("--budgets") { Description = "Comma-separated budgets in generations", DefaultValueFactory = _ => "1,4,16" };
         var store = new Option<FileInfo?>("--store") { Description = "SQLite sample store, created if absent (default: a new runs/run-TIMESTAMP.db)" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run recorded in an existing store" };
-        var json = new Option<FileInfo?>("--json") { Description = "Write the per strategy and budget summary as JSON" };
+        var json = CommandRunner.JsonOutput("Write the per strategy and budget summary as JSON");
         var model = new Option<string>("--model", "-m") { Description = ModelResolver.GeneratorHelp, DefaultValueFactory = _ => "builtin:arith-small" };
         var prm = new Option<string?>("--prm")
         {
@@ -111,7 +111,7 @@ internal static class RunCommand
             var table = new Table().AddColumns("strategy", "budget", "accuracy", "95% CI", "tokens", "policy FLOPs", "verifier FLOPs", "idealized s");
             foreach (var s in summary)
                 table.AddRow(s.Strategy, s.Budget.ToString(), $"{s.Accuracy:F3}", $"{s.CiLow:F3}–{s.CiHigh:F3}", $"{s.MeanTokens:F0}",
-                    $"{s.MeanPolicyFlops:E2}", $"{s.MeanVerifierFlops:E2}", $"{s.MeanIdealizedSeconds:G3}");
+                    $"{s.MeanPolicyFlops:0.00E+00}", $"{s.MeanVerifierFlops:0.00E+00}", $"{s.MeanIdealizedSeconds:G3}");
             AnsiConsole.Write(table);
             if (parse.GetValue(json) is { } file)
             {

@@ -120,9 +120,9 @@ internal static class SolveCommand
             var compute = new Table().AddColumns("", "calls", "prompt tokens", "cached", "generated", "FLOPs", $"idealized s ({profile.Name})", "wall s");
             foreach (var (role, t) in new[] { ("policy", result.Compute.Policy), ("verifier", result.Compute.Verifier) })
                 compute.AddRow(role, t.Calls.ToString(), t.PromptTokens.ToString("N0"), t.CachedPromptTokens.ToString("N0"), t.GeneratedTokens.ToString("N0"),
-                    t.Flops is { } f ? f.ToString("E3") : "-", t.IdealizedSeconds is { } i ? i.ToString("G3") : "-", t.WallTime.TotalSeconds.ToString("F2"));
+                    t.Flops is { } f ? f.ToString("0.000E+00") : "-", t.IdealizedSeconds is { } i ? i.ToString("G3") : "-", t.WallTime.TotalSeconds.ToString("F2"));
             AnsiConsole.Write(compute);
-            AnsiConsole.MarkupLineInterpolated($"{result.Strategy}, budget {result.Budget}: {result.GenerationsUsed} generation{(result.GenerationsUsed == 1 ? "" : "s")} used, {result.Compute.Flops:E3} FLOPs in all, {result.Elapsed.TotalSeconds:F2} s");
+            AnsiConsole.MarkupLineInterpolated($"{result.Strategy}, budget {result.Budget}: {result.GenerationsUsed} generation{(result.GenerationsUsed == 1 ? "" : "s")} used, {result.Compute.Flops:0.000E+00} FLOPs in all, {result.Elapsed.TotalSeconds:F2} s");
             return 0;
         }));
         return command;

@@ -114,11 +114,11 @@ internal static class StudyCommand
 
         var table = new Table().Title($"{findings.SmallModel} on the {findings.EvaluationSplit} split").AddColumns("configuration", "budget", "accuracy", "95% CI", "FLOPs per problem");
         foreach (var p in findings.Points)
-            table.AddRow(Markup.Escape(p.Label), p.Budget.ToString(CultureInfo.InvariantCulture), $"{p.Accuracy.Estimate:F3}", $"{p.Accuracy.Low:F3}–{p.Accuracy.High:F3}", $"{p.Flops:E2}");
+            table.AddRow(Markup.Escape(p.Label), p.Budget.ToString(CultureInfo.InvariantCulture), $"{p.Accuracy.Estimate:F3}", $"{p.Accuracy.Low:F3}–{p.Accuracy.High:F3}", $"{p.Flops:0.00E+00}");
         foreach (var policy in new[] { findings.PredictedPolicy, findings.OraclePolicy }.OfType<PolicyFindings>())
             foreach (var t in policy.Test)
                 table.AddRow($"[bold]{Markup.Escape(policy.Name)}[/]", t.Budget.ToString(CultureInfo.InvariantCulture), $"{t.Accuracy.Estimate:F3}",
-                    $"{t.Accuracy.Low:F3}–{t.Accuracy.High:F3}", $"{t.Flops:E2}");
+                    $"{t.Accuracy.Low:F3}–{t.Accuracy.High:F3}", $"{t.Flops:0.00E+00}");
         AnsiConsole.Write(table);
     }
 }

@@ -13,7 +13,7 @@ internal static class TrainBenchCommand
     {
         var config = new Option<FileInfo>("--config", "-c") { Description = "Training config (JSON), e.g. bench/train-1m.json", Required = true };
         var steps = new Option<int>("--steps") { Description = "Timed optimiser steps (after 2 warm-up steps)", DefaultValueFactory = _ => 20 };
-        var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file" };
+        var json = CommandRunner.JsonOutput("Also write the figures to this JSON file");
         var save = new Option<FileInfo?>("--save") { Description = "Save the model after the timed steps (GGUF), e.g. for `bench engine`" };
         var command = new Command("train", "Training tokens/s and fraction of the measured FMA peak (6·N FLOPs per token plus attention)")
         {

@@ -72,7 +72,7 @@ internal static class TrainCommand
                 return 130;
             }
             var card = run.Save(modelPath);
-            AnsiConsole.MarkupLineInterpolated($"wrote {modelPath} (final loss {card.FinalLoss:F4}, {card.TrainingTokens:N0} tokens, {card.TrainingFlops:E2} FLOPs, {card.WallSeconds / 60:F1} min)");
+            AnsiConsole.MarkupLineInterpolated($"wrote {modelPath} (final loss {card.FinalLoss:F4}, {card.TrainingTokens:N0} tokens, {card.TrainingFlops:0.00E+00} FLOPs, {card.WallSeconds / 60:F1} min)");
             return 0;
         }));
         return command;
