@@ -189,6 +189,7 @@ public sealed class StudyTests : IDisposable
         var (findings, _) = StudyRunner.Report(config, runs.Stores, _folder, "ponder study");
         var policy = findings.PredictedPolicy!;
         Assert.Contains(policy.Policy.Entries, e => e.RunBudget > policy.Policy.PilotSamples);   // fresh samples join the pilot's somewhere
+        Assert.Equal(models.Prm!.Card!.Name, policy.Policy.Verifier);   // the scorer the bins are thresholds on, so the solver below may apply it
 
         var solver = StrategyRegistry.CreateDefault().Create("compute-optimal", ArithStrategies.Context(models.Small, models.Prm, HardwareProfile.Cpu2CoreAvx2),
             new ComputeOptimalOptions { Policy = policy.Policy });

@@ -272,7 +272,11 @@ public static class StudyAnalysis
         {
             policy = PolicySelection.Select(new CalibrationSet(PolicyOutcomes(calibration, calibrationUnits, measure, options),
                     calibrationUnits.ToDictionary(u => u.Id, u => u.Solvability, StringComparer.Ordinal), calibrationUnits.ToDictionary(u => u.Id, u => u.Problem, StringComparer.Ordinal)),
-                new PolicySelectionOptions { Difficulty = measure, PilotSamples = pilot, PilotTemperature = calibration.Run.Temperature });
+                new PolicySelectionOptions
+                {
+                    Difficulty = measure, PilotSamples = pilot, PilotTemperature = calibration.Run.Temperature,
+                    Verifier = measure == DifficultyMeasure.Predicted ? calibration.Run.Cards?.Verifier?.Name : null,
+                });
         }
         catch (ArgumentException e)
         {

@@ -55,6 +55,13 @@ public sealed record ComputeOptimalPolicy
     /// <summary>Sampling temperature of the pilot: the temperature the bins were calibrated at.</summary>
     public required float PilotTemperature { get; init; }
 
+    /// <summary>
+    /// The name on the model card of the step scorer whose scores the bins are thresholds on (e.g.
+    /// <c>confidence:arith-small</c>), so that applying the policy with another can be refused; null when unknown (files
+    /// written before it was recorded, an oracle policy, or a scorer without a card).
+    /// </summary>
+    public string? Verifier { get; init; }
+
     /// <summary>One entry per bin and budget.</summary>
     public required IReadOnlyList<PolicyEntry> Entries { get; init; }
 
@@ -178,6 +185,7 @@ public sealed class ComputeOptimalPolicyJsonConverter : JsonConverter<ComputeOpt
         writer.WriteString("difficulty", policy.Difficulty == DifficultyMeasure.Oracle ? "oracle" : "predicted");
         writer.WriteNumber("pilot_samples", policy.PilotSamples);
         writer.WriteNumber("pilot_temperature", policy.PilotTemperature);
+        if (policy.Verifier is { } verifier) writer.WriteString("verifier", verifier);
         writer.WriteStartArray("thresholds");
         foreach (double t in policy.Bins.Thresholds) writer.WriteNumberValue(t);
         writer.WriteEndArray();
@@ -238,6 +246,7 @@ public sealed class ComputeOptimalPolicyJsonConverter : JsonConverter<ComputeOpt
             {
                 Difficulty = measure, Bins = new DifficultyBins(thresholds), PilotSamples = Int(root, "pilot_samples", source),
                 PilotTemperature = (float)Number(root, "pilot_temperature", source), Entries = entries,
+                Verifier = root.TryGetProperty("verifier", out _) ? String(root, "verifier", source) : null,
             };
             policy.Validate();
             return policy;

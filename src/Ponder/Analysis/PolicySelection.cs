@@ -41,6 +41,9 @@ public sealed record PolicySelectionOptions
     /// <summary>Difficulty bins. Default 5.</summary>
     public int? Bins { get; init; }
 
+    /// <summary>The model-card name of the step scorer that scored the pilots, recorded in the policy; null when unknown.</summary>
+    public string? Verifier { get; init; }
+
     internal int PilotSamplesOrDefault => PilotSamples ?? ComputeOptimalPolicy.DefaultPilotSamples;
     internal float PilotTemperatureOrDefault => PilotTemperature ?? 0.8f;
     internal int BinsOrDefault => Bins ?? DifficultyBins.DefaultCount;
@@ -109,6 +112,7 @@ public static class PolicySelection
         {
             Difficulty = options.Difficulty!.Value, Bins = bins, PilotSamples = options.PilotSamplesOrDefault,
             PilotTemperature = options.PilotTemperatureOrDefault, Entries = entries.OrderBy(e => e.Bin).ThenBy(e => e.Budget).ToArray(),
+            Verifier = options.Verifier,
         };
         policy.Validate();
         return policy;

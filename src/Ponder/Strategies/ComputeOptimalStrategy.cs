@@ -74,7 +74,7 @@ public sealed class ComputeOptimalStrategy : IStrategy
 
     /// <summary>A compute-optimal strategy applying <paramref name="options"/>' policy over <paramref name="context"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
-    /// <exception cref="ArgumentException">No policy, an oracle policy, no step scorer, or invalid options or context.</exception>
+    /// <exception cref="ArgumentException">No policy, an oracle policy, no step scorer, a step scorer other than the one the policy was learned with, or invalid options or context.</exception>
     public ComputeOptimalStrategy(StrategyContext context, ComputeOptimalOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -84,6 +84,9 @@ public sealed class ComputeOptimalStrategy : IStrategy
         _options.Validate();
         _policy = _options.Policy!;
         if (context.StepScorer is null) throw new ArgumentException("compute-optimal needs a step scorer (PRM) in the context to predict difficulty");
+        // The bins are thresholds on one verifier's scores; another's would bin by a different scale.
+        if (_policy.Verifier is { } learnedWith && context.StepScorer.Card?.Name is { } scorer && scorer != learnedWith)
+            throw new ArgumentException($"the policy's bins were learned on the scores of {learnedWith}; the pilot would be scored by {scorer}");
     }
 
     /// <inheritdoc />

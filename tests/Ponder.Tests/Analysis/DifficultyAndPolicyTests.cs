@@ -117,12 +117,15 @@ public sealed class DifficultyAndPolicyTests
     [Fact]
     public void PolicyJsonRoundTrips()
     {
-        var policy = PolicySelection.Select(Calibration(), new PolicySelectionOptions { Difficulty = DifficultyMeasure.Predicted, Bins = 2, PilotSamples = 3 });
+        var policy = PolicySelection.Select(Calibration(),
+            new PolicySelectionOptions { Difficulty = DifficultyMeasure.Predicted, Bins = 2, PilotSamples = 3, Verifier = "confidence:arith-small" });
         string json = policy.ToJson();
         var read = ComputeOptimalPolicy.Parse(json);
         Assert.Equal(json, read.ToJson());
         Assert.Equal(policy.Entries, read.Entries);
-        Assert.Equal((DifficultyMeasure.Predicted, 3, 0.8f), (read.Difficulty, read.PilotSamples, read.PilotTemperature));
+        Assert.Equal((DifficultyMeasure.Predicted, 3, 0.8f, "confidence:arith-small"), (read.Difficulty, read.PilotSamples, read.PilotTemperature, read.Verifier));
+        // A file written before the verifier was recorded reads as one whose verifier is unknown.
+        Assert.Null(ComputeOptimalPolicy.Parse(json.Replace("\"verifier\": \"confidence:arith-small\",", "")).Verifier);
         Assert.Equal(policy.Bins.Thresholds, read.Bins.Thresholds);
 
         string path = Path.Combine(Path.GetTempPath(), $"ponder-policy-{Guid.NewGuid():N}.json");

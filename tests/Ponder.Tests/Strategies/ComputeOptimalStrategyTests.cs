@@ -82,6 +82,9 @@ public sealed class ComputeOptimalStrategyTests
         var hotter = Policy(0.5) with { Entries = Policy(0.5).Entries.Select(e => e with { Options = e.Strategy == "beam" ? e.Options : """{"temperature":1.0}""" }).ToArray() };
         Assert.Equal("the policy's entry for bin 1 at budget 2 samples at temperature 1, but reuses the pilot's samples drawn at 0.7",
             Message(() => registry.Create("compute-optimal", context, new ComputeOptimalOptions { Policy = hotter })));
+        Assert.Equal("the policy's bins were learned on the scores of confidence:other; the pilot would be scored by prm",
+            Message(() => registry.Create("compute-optimal", context, new ComputeOptimalOptions { Policy = Policy(0.5) with { Verifier = "confidence:other" } })));
+        Assert.Equal("compute-optimal", registry.Create("compute-optimal", context, new ComputeOptimalOptions { Policy = Policy(0.5) with { Verifier = "prm" } }).Name);
         Assert.Equal("compute-optimal needs a budget in generations, got 1E+09 FLOPs",
             (await Assert.ThrowsAsync<ArgumentException>(() => strategy.SolveAsync(StepWorld.Problem, Budget.OfFlops(1e9), 1))).Message);
     }
