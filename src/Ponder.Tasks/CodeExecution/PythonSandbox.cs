@@ -131,7 +131,7 @@ public sealed class PythonSandbox
         string nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var startInfo = StartInfo(hostDirectory, uid, root);
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {startInfo.FileName}");
+        using var process = await SandboxProcesses.StartAsync(startInfo);
 
         string? stopReason = null;
         void Stop(string reason)

@@ -1,13 +1,48 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
 namespace Ponder.Tasks.CodeExecution;
 
-/// <summary>Finds live processes by real uid through <c>/proc</c>: the check that a sandbox run left nothing behind.</summary>
+/// <summary>
+/// Starts sandbox processes from a thread that lives as long as Ponder, and finds live processes by real uid through
+/// <c>/proc</c>: the check that a sandbox run left nothing behind.
+/// </summary>
 internal static class SandboxProcesses
 {
     private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SweepTimeout = TimeSpan.FromSeconds(5);
+    private static readonly BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process> Started)> Launches = StartLauncher();
+
+    /// <summary>
+    /// Starts <paramref name="info"/> from the launcher thread. bubblewrap's <c>--die-with-parent</c> is a parent-death
+    /// signal, which Linux sends when the <em>thread</em> that started the process exits, not the process: started from
+    /// a thread-pool thread, a run was killed (<c>SIGKILL</c>, no verdict) whenever the pool retired that thread mid-run,
+    /// which a loaded machine makes likely. The launcher thread ends only with Ponder, when the runs should end too.
+    /// </summary>
+    public static Task<Process> StartAsync(ProcessStartInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Launches.Add((info, started));
+        return started.Task;
+    }
+
+    private static BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process> Started)> StartLauncher()
+    {
+        var launches = new BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process> Started)>();
+        var launcher = new Thread(() =>
+        {
+            foreach (var (info, started) in launches.GetConsumingEnumerable())
+            {
+                try { started.SetResult(Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}")); }
+                catch (Exception e) { started.SetException(e); }
+            }
+        })
+        { IsBackground = true, Name = "sandbox launcher" };
+        launcher.Start();
+        return launches;
+    }
 
     /// <summary>The pids of live (not zombie) processes whose real uid is <paramref name="uid"/>.</summary>
     public static List<int> Find(int uid)

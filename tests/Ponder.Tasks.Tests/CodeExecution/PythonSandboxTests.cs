@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.Versioning;
 using Ponder.Tasks.CodeExecution;
 
@@ -132,6 +133,42 @@ public sealed class PythonSandboxTests(SandboxFixture fixture) : IClassFixture<S
         var result = await sandbox.RunAsync(new PythonTestRun("while True:\n    pass\n", "", []));
         AssertVerdict(PythonTestVerdict.CpuLimitExceeded, result);
         AssertNothingLeft(result);
+    }
+
+    [Fact]
+    public async Task A_process_outlives_the_thread_that_asked_for_it()
+    {
+        // setpriv --pdeathsig sets the parent-death signal bubblewrap's --die-with-parent sets. Linux sends it when the
+        // thread that started the process exits: started by the asking thread, the process dies with it; started by the
+        // launcher, it runs to the end.
+        var info = new ProcessStartInfo("setpriv") { UseShellExecute = false };
+        foreach (string arg in (string[])["--pdeathsig", "KILL", "--", "sleep", "1"]) info.ArgumentList.Add(arg);
+        Process? direct = null, launched = null;
+        var asker = new Thread(() =>
+        {
+            direct = Process.Start(info)!;
+            launched = SandboxProcesses.StartAsync(info).GetAwaiter().GetResult();
+            // Exit only once both have set their signal and become sleep, or the signal would have no thread to outlive.
+            foreach (var process in new[] { direct, launched })
+                for (var waited = Stopwatch.StartNew(); ReadComm(process.Id) != "sleep" && waited.Elapsed < TimeSpan.FromSeconds(30);)
+                    Thread.Sleep(10);
+        });
+        asker.Start();
+        asker.Join();
+        using (direct)
+        using (launched)
+        {
+            await direct!.WaitForExitAsync();
+            await launched!.WaitForExitAsync();
+            Assert.Equal(128 + 9, direct.ExitCode);
+            Assert.Equal(0, launched.ExitCode);
+        }
+
+        static string? ReadComm(int pid)
+        {
+            try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
+            catch (IOException) { return null; }
+        }
     }
 
     [Fact]
