@@ -44,15 +44,17 @@ internal static class StepSearch
     }
 
     /// <summary>
-    /// Whether a solution has ended with this step: end of sequence, an empty step, a full context, the task's
-    /// finished-test, or — when <paramref name="lengthEnds"/> — the token limit (a step that never reached its delimiter
-    /// cannot be continued sensibly).
+    /// Whether a solution has ended with this step: end of sequence, one of the context's solution stops, an empty step, a
+    /// full context, the task's finished-test, or — when <paramref name="lengthEnds"/> — the token limit (a step that
+    /// never reached its delimiter cannot be continued sensibly).
     /// </summary>
     public static bool Ends(SolveSession session, SearchStep step, bool lengthEnds = true)
     {
         var c = step.Continuation;
         return c.FinishReason == FinishReason.EndOfSequence
             || c.FinishReason == FinishReason.Length && lengthEnds
+            // A solution stop ends the whole solution; continuing after it would write past the end the task declares.
+            || c.FinishReason == FinishReason.Stop && session.Context.SolutionStops.Any(stop => step.Step.EndsWith(stop, StringComparison.Ordinal))
             || step.Step.Length == 0
             // Without a card the context length is unknown; the generator then reports a full context as Length.
             || session.Policy.Card is { } card && c.PromptTokens + c.GeneratedTokens >= card.ContextLength

@@ -27,8 +27,8 @@ public sealed record StrategyContext
 
     /// <summary>
     /// Whether a solution is finished although its last generation stopped at a step delimiter (for arith: it has an
-    /// answer line, after which the policy would only emit end-of-sequence). Null: only end-of-sequence, the token limit or
-    /// an empty step finishes a solution. Lets step-level search move finished solutions to its pool a round earlier.
+    /// answer line, after which the policy would only emit end-of-sequence). Null: only end-of-sequence, a solution stop, the
+    /// token limit or an empty step finishes a solution. Lets step-level search move finished solutions to its pool a round earlier.
     /// </summary>
     public Func<string, bool>? IsFinished { get; init; }
 

@@ -243,4 +243,39 @@ public sealed class SearchStrategyTests
         var survivors = requests.Skip(1).Take(2).Select(r => Digit(r.Prefix[StepWorld.Prompt.Length..])).ToArray();
         Assert.Equal(digits.OrderDescending().Take(2), survivors.OrderDescending());
     }
+
+    // Writes "A:1\n[DONE]" and, when continued past the solution stop, junk lines without end.
+    private static string DoneThenJunk(string prefix, int index, ulong seed, float temperature)
+    {
+        const string Solution = "A:1\n[DONE]";
+        string written = prefix[StepWorld.Prompt.Length..];
+        string junk = string.Concat(Enumerable.Repeat("junk\n", 40));
+        return written.Length < Solution.Length ? Solution[written.Length..] + junk : junk;
+    }
+
+    [Theory]
+    [InlineData("beam")]
+    [InlineData("dvts")]
+    [InlineData("lookahead")]
+    [InlineData("early-rejection")]
+    public async Task AStepThatStopsAtASolutionStopEndsItsSolution(string strategy)
+    {
+        // A solution stop ends the whole solution (MBPP's [DONE]) whether or not the task also gives a finished-test.
+        var generator = new ScriptedGenerator(DoneThenJunk);
+        var context = new StrategyContext
+        {
+            Policy = generator,
+            AnswerKey = new LineAnswerKey(),
+            StepScorer = new FakeStepScorer(StepWorld.ScoreStep),
+            SolutionStops = ["[DONE]"],
+        };
+        var options = System.Text.Json.JsonDocument.Parse("""{"beamWidth":2,"maxRounds":3,"maxTokens":64}""").RootElement;
+        var result = await StrategyRegistry.CreateDefault().Create(strategy, context, options)
+            .SolveAsync(StepWorld.Problem, Budget.OfGenerations(strategy == "lookahead" ? 8 : 4), seed: 1);
+
+        Assert.NotEmpty(result.Candidates);
+        Assert.All(result.Candidates, c => Assert.Equal("A:1\n[DONE]", c.Solution));
+        Assert.All(result.Candidates, c => Assert.Equal(FinishReason.Stop, c.Finish));
+        Assert.DoesNotContain(generator.Requests, r => r.Prefix.Contains("[DONE]", StringComparison.Ordinal));
+    }
 }
