@@ -117,6 +117,18 @@ public sealed class EarlyRejectionStrategy : IStrategy
         int remaining = (last ? _options.MaxTokensOrDefault : _options.MaxStepTokensOrDefault) - _options.PartialTokensOrDefault;
         var rest = (await session.GenerateAsync(partial.Text, 1, seed, _options, remaining, stopAtStep: !last).ConfigureAwait(false))[0];
         var whole = rest with { Text = partial.Step + rest.Text, PromptTokens = partial.Continuation.PromptTokens, GeneratedTokens = partial.Continuation.GeneratedTokens + rest.GeneratedTokens };
-        return new SearchStep(partial.Parent, partial.Text + rest.Text, whole.Text, whole);
+        whole = CutAtStraddlingStop(whole, partial.Step.Length, session.Stops(stopAtStep: !last));
+        string parentText = partial.Text[..^partial.Step.Length];
+        return new SearchStep(partial.Parent, parentText + whole.Text, whole.Text, whole);
+    }
+
+    // A generator matches stops only in what it generates, so a stop that the cut splits (the "\n" ending the partial
+    // and the "\n" starting the rest of a blank-line delimiter) goes unseen and the step runs on into the next: the step
+    // ends at the first stop that reaches past the cut. Its tokens beyond were spent and stay counted.
+    private static Continuation CutAtStraddlingStop(Continuation whole, int cut, IReadOnlyList<string> stops)
+    {
+        int end = stops.Select(stop => whole.Text.IndexOf(stop, Math.Max(0, cut - stop.Length + 1), StringComparison.Ordinal) is var at and >= 0
+            ? at + stop.Length : int.MaxValue).DefaultIfEmpty(int.MaxValue).Min();
+        return end < whole.Text.Length ? whole with { Text = whole.Text[..end], FinishReason = FinishReason.Stop } : whole;
     }
 }

@@ -82,12 +82,15 @@ internal sealed class SolveSession
             Prefix = (prompt ?? Problem.Prompt) + solutionSoFar,
             Count = count,
             Sampling = options.Sampling(seed, temperature),
-            Stop = stopAtStep ? [Context.StepDelimiter, .. Context.SolutionStops] : Context.SolutionStops,
+            Stop = Stops(stopAtStep),
             MaxTokens = maxTokens,
         };
         var result = await Policy.GenerateAsync(request, CancellationToken).ConfigureAwait(false);
         return result.Continuations;
     }
+
+    /// <summary>The strings a generation stops after: the solution stops, and the step delimiter when <paramref name="stopAtStep"/>.</summary>
+    public IReadOnlyList<string> Stops(bool stopAtStep) => stopAtStep ? [Context.StepDelimiter, .. Context.SolutionStops] : Context.SolutionStops;
 
     /// <summary>The PRM's scores for the steps of <paramref name="solution"/>.</summary>
     public async Task<IReadOnlyList<double>> ScoreStepsAsync(string solution)

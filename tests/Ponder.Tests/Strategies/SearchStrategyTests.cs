@@ -278,4 +278,26 @@ public sealed class SearchStrategyTests
         Assert.All(result.Candidates, c => Assert.Equal(FinishReason.Stop, c.Finish));
         Assert.DoesNotContain(generator.Requests, r => r.Prefix.Contains("[DONE]", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task EarlyRejectionFindsADelimiterItsCutSplits()
+    {
+        // Blank-line steps; τ = 4 cuts "aaa\n\n" between its two newlines. A generator matches stops only in what it
+        // generates, so the continuation alone never sees that "\n" completes the delimiter.
+        const string Solution = "aaa\n\nbbb\n\nA:1\n\n";
+        var generator = new ScriptedGenerator((prefix, _, _, _) => Solution[(prefix.Length - StepWorld.Prompt.Length)..]);
+        var context = new StrategyContext
+        {
+            Policy = generator,
+            AnswerKey = new LineAnswerKey(),
+            StepScorer = new FakeStepScorer(StepWorld.ScoreStep),
+            StepDelimiter = "\n\n",
+        };
+        var result = await new EarlyRejectionStrategy(context, new EarlyRejectionOptions { BeamWidth = 2, PartialTokens = 4, MaxStepTokens = 16 })
+            .SolveAsync(StepWorld.Problem, Budget.OfGenerations(2), seed: 1);
+
+        // Round 2 continues the first step alone, not the first two run together.
+        Assert.Contains(generator.Requests, r => r.Prefix == StepWorld.Prompt + "aaa\n\n");
+        Assert.All(result.Candidates, c => Assert.Equal(Solution, c.Solution));
+    }
 }
