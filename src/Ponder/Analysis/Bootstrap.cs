@@ -54,6 +54,17 @@ public static class Bootstrap
         if (values.Count == 0) return null;
         values.Sort();
         double tail = (1 - confidence) / 2;
-        return (values[(int)(tail * (values.Count - 1))], values[(int)((1 - tail) * (values.Count - 1))]);
+        return (Quantile(values, tail), Quantile(values, 1 - tail));
+    }
+
+    // Linear interpolation between order statistics. Truncating the position instead moved both ends down, the lower one
+    // by almost a rank further from its quantile than the upper one, so the interval was lopsided.
+    private static double Quantile(List<double> sorted, double q)
+    {
+        double position = q * (sorted.Count - 1);
+        int below = (int)Math.Floor(position);
+        double fraction = position - below;
+        // An infinite end (a law that never reaches its target) stays infinite, without ∞ − ∞ or 0 · ∞.
+        return fraction == 0 || sorted[below] == sorted[below + 1] ? sorted[below] : sorted[below] + fraction * (sorted[below + 1] - sorted[below]);
     }
 }

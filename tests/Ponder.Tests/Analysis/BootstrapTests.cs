@@ -27,4 +27,18 @@ public sealed class BootstrapTests
         Assert.Equal((1.0, 1.0), half);
         Assert.Throws<ArgumentException>(() => Bootstrap.Mean([], 1));
     }
+
+    [Fact]
+    public void TheIntervalEndsSitAtTheirQuantilesAlike()
+    {
+        // Ten resamples whose statistic is 0, 1, …, 9: the 10% and 90% quantiles are 0.9 and 8.1, one as far from the
+        // smallest value as the other from the largest; flooring both positions gave 0 and 8.
+        int next = 0;
+        var interval = Bootstrap.Percentiles(4, seed: 1, resamples: 10, confidence: 0.8, _ => next++);
+        Assert.Equal(0.9, interval!.Value.Low, 12);
+        Assert.Equal(8.1, interval.Value.High, 12);
+        // A resample whose statistic is infinite (a law that never reaches its target) keeps the end it reaches infinite.
+        int draw = 0;
+        Assert.Equal((1.0, double.PositiveInfinity), Bootstrap.Percentiles(4, seed: 1, resamples: 5, confidence: 0.5, _ => draw++ < 2 ? 1.0 : double.PositiveInfinity));
+    }
 }
