@@ -15,4 +15,9 @@ var root = new RootCommand("Ponder: spend a language model's inference compute w
     GradeCommand.Create(),
     ServeCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+// Without a configuration System.CommandLine handles no signal, so Ctrl+C would kill every command outright. With one,
+// Ctrl+C cancels the command's token and the process ends when the command returns, or after the timeout. `train`
+// finishes its step and writes a checkpoint first, which for a large model takes longer than the 2 s the others get.
+var timeout = parse.CommandResult.Command.Name == "train" ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2);
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = timeout });

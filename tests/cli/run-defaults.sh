@@ -45,4 +45,24 @@ grep -q "^error: " export.log && ! grep -q "   at " export.log || fail "no one-l
 # A --json path that is a directory is refused before the sweep, so no store is written for figures that could not be saved.
 if ponder run --limit 1 --strategies majority --budgets 1 --store early.db --json "$work" > early.log 2>&1; then fail "--json onto a directory was accepted"; fi
 grep -q -- "--json: $work is a directory" early.log && [ ! -e early.db ] || fail "--json onto a directory was not refused first: $(cat early.log)"
+# Ctrl+C during `ponder train` stops after the current step and saves a checkpoint of it (README: "Ctrl+C saves a checkpoint").
+cat > ctrlc.train.json <<'JSON'
+{ "name": "ctrlc", "model": { "contextLength": 64, "modelDim": 16, "layers": 1, "heads": 2, "feedForwardDim": 32 },
+  "training": { "steps": 100000, "batchSize": 2, "sequenceLength": 64, "warmupSteps": 2 }, "checkpointEvery": 100000 }
+JSON
+python3 - "$repo/src/Ponder.Cli/bin/Release/net10.0/Ponder.Cli.dll" <<'PY' || fail "Ctrl+C did not checkpoint the training run: $(cat ctrlc.log)"
+import os, signal, subprocess, sys, time
+# A session of its own: a background job of a non-interactive shell starts with SIGINT ignored.
+p = subprocess.Popen(["dotnet", sys.argv[1], "train", "--config", "ctrlc.train.json", "--run-dir", "ctrlc-run"],
+                     stdout=open("ctrlc.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
+deadline = time.time() + 60
+while not (os.path.exists("ctrlc-run/train.log.csv") and sum(1 for _ in open("ctrlc-run/train.log.csv")) > 20):
+    assert p.poll() is None and time.time() < deadline, "the run ended or did not start"
+    time.sleep(0.1)
+p.send_signal(signal.SIGINT)
+assert p.wait(60) == 130, p.returncode
+last = open("ctrlc-run/train.log.csv").read().splitlines()[-1].split(",")[0]
+assert f"stopped at step {last}; checkpoint saved" in open("ctrlc.log").read(), last
+PY
+ponder train --config ctrlc.train.json --run-dir ctrlc-run --snapshot -o ctrlc.gguf > ctrlc-snapshot.log 2>&1 || fail "no checkpoint after Ctrl+C: $(cat ctrlc-snapshot.log)"
 echo "run-defaults: ok"

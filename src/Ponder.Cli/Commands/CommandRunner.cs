@@ -33,6 +33,9 @@ internal static class CommandRunner
 
     public static async Task<int> Run(Func<Task<int>> body)
     {
+        // System.CommandLine installs its Ctrl+C handler only once the action has returned its task; a body that works
+        // synchronously before its first await (the training loop) would run to the end with Ctrl+C unhandled.
+        await Task.Yield();
         try { return await body(); }
         // IOException covers a path the user gave that is a directory, an existing file or unwritable (--json, --out,
         // --output): the system's message names the path.
