@@ -77,6 +77,7 @@ public sealed class EngineModel
         var tokenizer = CharTokenizer.ReadFrom(file);
         int U(string key) => checked((int)file.GetUInt32(key));
         LlamaConfig config;
+        ParameterLayout layout;
         try
         {
             int heads = U("llama.attention.head_count");
@@ -93,25 +94,26 @@ public sealed class EngineModel
                 RopeBase = file.TryGetFloat32("llama.rope.freq_base", out float ropeBase) ? ropeBase : 10000f,
                 NormEpsilon = file.GetFloat32("llama.attention.layer_norm_rms_epsilon"),
             };
-            config.Validate();
+            layout = new ParameterLayout(config);
         }
+        catch (OverflowException) { throw new InvalidDataException($"{path}: inconsistent model shape: a dimension exceeds {int.MaxValue:N0}"); }
         catch (ArgumentException e) { throw new InvalidDataException($"{path}: inconsistent model shape: {e.Message}", e); }
         if (file.TryGetUInt32("llama.rope.dimension_count", out uint ropeDims) && ropeDims != config.HeadSize)
             throw new InvalidDataException($"{path}: llama.rope.dimension_count is {ropeDims}, expected the head size {config.HeadSize} (partial RoPE is not supported)");
 
-        var layout = new ParameterLayout(config);
         var expected = layout.Tensors.ToDictionary(t => t.Name);
         foreach (var info in file.Tensors)
             if (!expected.ContainsKey(info.Name)) throw new InvalidDataException($"{path}: unexpected tensor {info.Name}");
-        var weights = new float[layout.Count];
+        // Every tensor is checked before the weights are allocated: a small corrupt file may claim a huge shape.
         foreach (var tensor in layout.Tensors)
         {
             if (!file.ContainsTensor(tensor.Name)) throw new InvalidDataException($"{path}: missing tensor {tensor.Name}");
             var dims = file.GetTensorInfo(tensor.Name).Dimensions;
             if (!dims.SequenceEqual(tensor.GgufDims))
                 throw new InvalidDataException($"{path}: tensor {tensor.Name} has shape {{{string.Join(", ", dims)}}}, expected {{{string.Join(", ", tensor.GgufDims)}}}");
-            file.ReadTensor(tensor.Name).CopyTo(weights, tensor.Offset);
         }
+        var weights = new float[layout.Count];
+        foreach (var tensor in layout.Tensors) file.ReadTensor(tensor.Name).CopyTo(weights, tensor.Offset);
         var metadata = file.Metadata.Where(kv => kv.Key.StartsWith(PonderPrefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
         string name = file.TryGetString("general.name", out string? n) ? n : Path.GetFileNameWithoutExtension(path);
         return new EngineModel(name, new LlamaModel(config, weights), tokenizer, metadata);

@@ -42,12 +42,16 @@ public sealed record LlamaConfig
         if (VocabularySize < 4) throw new ArgumentException($"vocabulary size must be ≥ 4, got {VocabularySize}");
         if (ContextLength < 2) throw new ArgumentException($"context length must be ≥ 2, got {ContextLength}");
         if (Layers < 1) throw new ArgumentException($"layers must be ≥ 1, got {Layers}");
+        if (ModelDim < 1) throw new ArgumentException($"model width must be ≥ 1, got {ModelDim}");
         if (Heads < 1 || ModelDim % Heads != 0)
             throw new ArgumentException($"heads must divide the model width: model width {ModelDim}, heads {Heads}");
         if (HeadSize % 2 != 0) throw new ArgumentException($"head size must be even for RoPE, got {HeadSize}");
         if (KeyValueHeads < 1 || Heads % KeyValueHeads != 0)
             throw new ArgumentException($"key/value heads must divide heads: heads {Heads}, key/value heads {KeyValueHeads}");
         if (FeedForwardDim < 1) throw new ArgumentException($"feed-forward width must be ≥ 1, got {FeedForwardDim}");
+        // The RoPE tables and a sequence's keys and values per layer hold context length × width floats in one array.
+        if ((long)ContextLength * ModelDim > Array.MaxLength)
+            throw new ArgumentException($"context length × model width must be at most {Array.MaxLength:N0}, got {ContextLength} × {ModelDim}");
         if (!(RopeBase > 1)) throw new ArgumentException($"RoPE base must be > 1, got {RopeBase}");
         if (!(NormEpsilon > 0)) throw new ArgumentException($"norm epsilon must be > 0, got {NormEpsilon}");
     }

@@ -34,6 +34,9 @@ public sealed class ParameterLayout
         var all = new List<ParameterTensor>();
         ParameterTensor Add(string name, int rows, int cols)
         {
+            // Parameters, gradients and moments are single arrays indexed by int.
+            if (offset + (long)rows * cols > Array.MaxLength)
+                throw new ArgumentException($"the model has more parameters than the engine holds in one buffer ({Array.MaxLength:N0}) by {name}: model width {c}, layers {config.Layers}, feed-forward width {f}, vocabulary {v}");
             var t = new ParameterTensor(name, rows, cols, offset);
             offset += t.Length;
             all.Add(t);

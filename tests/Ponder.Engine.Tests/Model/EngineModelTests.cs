@@ -139,4 +139,42 @@ public sealed class EngineModelTests
         var e = Assert.Throws<InvalidDataException>(() => EngineModel.Load(path));
         Assert.StartsWith(path + ":", e.Message);
     }
+
+    [Theory]
+    [InlineData("llama.context_length", 0x80000000u, "a dimension exceeds")]
+    [InlineData("llama.context_length", 1u << 26, "context length × model width must be at most")]
+    [InlineData("llama.embedding_length", 0xFFFFFFF0u, "a dimension exceeds")]
+    public void ShapeKeysTooLargeForTheEngineAreClearErrors(string key, uint value, string problem)
+    {
+        using var folder = new TemporaryFolder();
+        string path = folder.File("model.gguf");
+        Random().Save(path);
+        var bytes = File.ReadAllBytes(path);
+        // A u32 value follows the key and its type tag.
+        int at = bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(key)) + key.Length + 4;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at), value);
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => EngineModel.Load(path));
+        Assert.StartsWith(path + ": inconsistent model shape: ", e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void RandomCorruptionOfTheHeaderNeverLeaksAnotherExceptionFromLoadOrTheEngine()
+    {
+        using var folder = new TemporaryFolder();
+        string path = folder.File("model.gguf");
+        Random().Save(path);
+        var original = File.ReadAllBytes(path);
+        int header = original.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes("token_embd.weight"));
+        var random = new Random(11);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            var bytes = (byte[])original.Clone();
+            bytes[random.Next(header)] ^= (byte)random.Next(1, 256);
+            File.WriteAllBytes(path, bytes);
+            try { _ = new Ponder.Engine.Inference.InferenceEngine(EngineModel.Load(path).Model); }
+            catch (InvalidDataException e) { Assert.StartsWith(path + ": ", e.Message); }
+        }
+    }
 }
