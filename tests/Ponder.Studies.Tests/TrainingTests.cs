@@ -90,6 +90,16 @@ public sealed class TrainingTests
             File.WriteAllText(path, """{ "name": "x", "modle": {} }""");
             e = Assert.Throws<InvalidDataException>(() => TrainingConfig.Load(path));
             Assert.Contains("modle", e.Message);
+
+            File.WriteAllText(path, """{ "name": "x", "model": { "modelDim": -8 } }""");
+            Assert.Contains("model width must be ≥ 1, got -8", Assert.Throws<InvalidDataException>(() => TrainingConfig.Load(path)).Message);
+
+            File.WriteAllText(path, """{ "name": "x", "model": null }""");
+            Assert.Contains("model must be an object", Assert.Throws<InvalidDataException>(() => TrainingConfig.Load(path)).Message);
+
+            File.WriteAllText(path, """{ "name": "x", "model": { "modelDim": 100000, "feedForwardDim": 100000 } }""");
+            e = Assert.Throws<InvalidDataException>(() => TrainingConfig.Load(path));
+            Assert.StartsWith(path + ": the model has more parameters than the engine holds", e.Message);
         }
         finally { File.Delete(path); }
     }

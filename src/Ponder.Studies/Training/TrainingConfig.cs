@@ -105,6 +105,10 @@ public sealed record TrainingConfig
     /// <summary>Throws <see cref="ArgumentException"/> naming the offending value.</summary>
     public void Validate()
     {
+        // JSON null overrides the defaults of these sections.
+        if (Model is null) throw new ArgumentException("model must be an object, got null");
+        if (Training is null) throw new ArgumentException("training must be an object, got null");
+        if (Data is null) throw new ArgumentException("data must be an object, got null");
         if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
             throw new ArgumentException($"name must be a valid file name, got \"{Name}\"");
         if (Role is not ("policy" or "prm")) throw new ArgumentException($"role must be \"policy\" or \"prm\", got \"{Role}\"");
@@ -119,7 +123,8 @@ public sealed record TrainingConfig
             if (Data.ContrastiveCorruptions < 0) throw new ArgumentException($"data.contrastiveCorruptions must be ≥ 0, got {Data.ContrastiveCorruptions}");
             if (!(Data.SampleTemperature >= 0)) throw new ArgumentException($"data.sampleTemperature must be ≥ 0, got {Data.SampleTemperature}");
         }
-        Model.ToConfig(64).Validate();
+        // The layout checks that the parameters fit the engine's buffers as well as the shape.
+        _ = new ParameterLayout(Model.ToConfig(64));
         Training.Validate();
         if (Training.SequenceLength > Model.ContextLength)
             throw new ArgumentException($"sequence length {Training.SequenceLength} exceeds the context length {Model.ContextLength}");
