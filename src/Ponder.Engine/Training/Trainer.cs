@@ -130,8 +130,14 @@ public sealed class Trainer
                 ?? throw new InvalidDataException($"{path}: empty checkpoint header");
         }
         catch (JsonException e) { throw new InvalidDataException($"{path}: malformed checkpoint header: {e.Message}", e); }
+        if (header.Config is null || header.Options is null)
+            throw new InvalidDataException($"{path}: malformed checkpoint header: no model or training config");
+        if (header.Step < 0 || header.Step > header.Options.StepsOrDefault || header.TokensSeen < 0)
+            throw new InvalidDataException($"{path}: malformed checkpoint header: step {header.Step} of {header.Options.StepsOrDefault}, {header.TokensSeen} tokens seen");
 
-        var layout = new ParameterLayout(header.Config);
+        ParameterLayout layout;
+        try { layout = new ParameterLayout(header.Config); header.Options.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{path}: malformed checkpoint header: {e.Message}", e); }
         int count = checked((int)layout.Count);
         float[] ReadFloats(string what)
         {

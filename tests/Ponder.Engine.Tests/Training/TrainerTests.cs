@@ -102,6 +102,24 @@ public sealed class TrainerTests
             File.WriteAllBytes(path, bytes);
             var magic = Assert.Throws<InvalidDataException>(() => Trainer.Resume(path, new ProgressionData(13, 1)));
             Assert.Contains("magic", magic.Message);
+
+            // Header fields that parse but cannot belong to a checkpoint.
+            bytes[0] = (byte)'P';
+            int length = BitConverter.ToInt32(bytes, 12);
+            string json = System.Text.Encoding.UTF8.GetString(bytes, 16, length);
+            foreach (var (field, corrupt, problem) in new[]
+            {
+                ("\"Step\":0", "\"Step\":-5", "step -5 of 30"), ("\"Step\":0", "\"Step\":31", "step 31 of 30"),
+                ("\"ModelDim\":32", "\"ModelDim\":-32", "model width must be ≥ 1"), ("\"LearningRate\":0.003", "\"LearningRate\":-1", "learning rate must be > 0"),
+            })
+            {
+                Assert.Contains(field, json);
+                byte[] header = System.Text.Encoding.UTF8.GetBytes(json.Replace(field, corrupt));
+                File.WriteAllBytes(path, [.. bytes[..12], .. BitConverter.GetBytes(header.Length), .. header, .. bytes[(16 + length)..]]);
+                var e = Assert.Throws<InvalidDataException>(() => Trainer.Resume(path, new ProgressionData(13, 1)));
+                Assert.StartsWith(path + ": malformed checkpoint header", e.Message);
+                Assert.Contains(problem, e.Message);
+            }
         }
         finally { File.Delete(path); }
     }
