@@ -65,4 +65,7 @@ last = open("ctrlc-run/train.log.csv").read().splitlines()[-1].split(",")[0]
 assert f"stopped at step {last}; checkpoint saved" in open("ctrlc.log").read(), last
 PY
 ponder train --config ctrlc.train.json --run-dir ctrlc-run --snapshot -o ctrlc.gguf > ctrlc-snapshot.log 2>&1 || fail "no checkpoint after Ctrl+C: $(cat ctrlc-snapshot.log)"
+# An --output that is a directory is refused before training, not after the last step.
+if ponder train --config ctrlc.train.json --run-dir outdir-run -o "$work" > outdir.log 2>&1; then fail "train onto a directory was accepted"; fi
+grep -q -- "^error: --output $work is a directory" outdir.log && [ ! -e outdir-run/checkpoint.ckpt ] || fail "train onto a directory was not refused first: $(cat outdir.log)"
 echo "run-defaults: ok"

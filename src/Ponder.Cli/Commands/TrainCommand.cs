@@ -24,6 +24,8 @@ internal static class TrainCommand
             var cfg = TrainingConfig.Load(configFile.FullName);
             string runDir = parse.GetValue(runs)?.FullName ?? Path.Combine("runs", cfg.Name);
             string modelPath = parse.GetValue(output)?.FullName ?? Path.Combine(configFile.DirectoryName!, cfg.Name + ".gguf");
+            // Refused now rather than when the run has trained to the end.
+            if (Directory.Exists(modelPath)) throw new UserError($"--output {modelPath} is a directory");
             TrainingRun run;
             bool snapshotOnly = parse.GetValue(snapshot);
             if (snapshotOnly && !File.Exists(Path.Combine(runDir, "checkpoint.ckpt"))) throw new UserError($"no checkpoint in {runDir} to snapshot");
