@@ -68,4 +68,7 @@ ponder train --config ctrlc.train.json --run-dir ctrlc-run --snapshot -o ctrlc.g
 # An --output that is a directory is refused before training, not after the last step.
 if ponder train --config ctrlc.train.json --run-dir outdir-run -o "$work" > outdir.log 2>&1; then fail "train onto a directory was accepted"; fi
 grep -q -- "^error: --output $work is a directory" outdir.log && [ ! -e outdir-run/checkpoint.ckpt ] || fail "train onto a directory was not refused first: $(cat outdir.log)"
+# More problems per level than a split holds is a one-line error, not a stack trace.
+if ponder eval --model builtin:arith-small --per-level 100000 --samples 1 > per-level.log 2>&1; then fail "eval beyond the split was accepted"; fi
+grep -q "^error: --per-level 100000: the Test split of level 1 seems to hold only" per-level.log && ! grep -q "   at " per-level.log || fail "no one-line error for --per-level beyond the split: $(cat per-level.log)"
 echo "run-defaults: ok"

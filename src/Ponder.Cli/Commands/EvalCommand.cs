@@ -32,7 +32,9 @@ internal static class EvalCommand
             if (k < 1) throw new UserError($"--samples must be ≥ 1, got {k}");
             if (n < 1) throw new UserError($"--per-level must be ≥ 1, got {n}");
             var engineModel = ModelResolver.Load(parse.GetValue(model)!);
-            var problems = ArithSplits.Load(parse.GetValue(split), n);
+            IReadOnlyList<ArithProblem> problems;
+            try { problems = ArithSplits.Load(parse.GetValue(split), n); }
+            catch (InvalidOperationException e) { throw new UserError($"--per-level {n}: {e.Message}"); }
             float t = parse.GetValue(temperature);
             var prmScorer = parse.GetValue(prm) is { } prmSpec ? ModelResolver.LoadStepScorer(prmSpec) : null;
             IReadOnlyList<GradedSamples> graded = [];
