@@ -82,7 +82,9 @@ def main():
     units += [(test["name"], "<test %d>" % (i + 1), test["source"]) for i, test in enumerate(spec["tests"])]
     sources = {filename: source.splitlines() for _, filename, source in units}
 
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    # Not "__main__": HumanEval's and MBPP's harnesses exec into a fresh dict, where an example-usage block under
+    # `if __name__ == "__main__":` (which chat models append, often reading input()) does not run.
+    namespace = {"__name__": "__program__", "__builtins__": __builtins__}
     passed = 0
     for index, (name, filename, source) in enumerate(units):
         try:

@@ -30,4 +30,16 @@ public sealed class BenchmarkSandboxTests(SandboxFixture fixture) : IClassFixtur
         Assert.True(result.Passed, result.Error);
         Assert.Equal(2, result.TestsPassed);
     }
+
+    [Fact]
+    public async Task A_chat_solution_whose_main_block_reads_stdin_passes_as_in_the_reference_harnesses()
+    {
+        // HumanEval's and MBPP's harnesses exec the program in a fresh namespace whose __name__ is not "__main__", so
+        // the example-usage block chat models append never runs there; here it read input() and failed with EOFError.
+        var problem = First(BenchmarkKind.HumanEval, "humaneval.jsonl");
+        const string completion = "Here you go:\n```python\ndef add(a, b):\n    return a + b\n\nif __name__ == \"__main__\":\n"
+                                  + "    a, b = map(int, input().split())\n    print(add(a, b))\n```\n";
+        var result = await fixture.Sandbox.RunAsync(problem.Tests!.ForCompletion(completion));
+        Assert.True(result.Passed, $"{result.Verdict}: {result.Error}");
+    }
 }
