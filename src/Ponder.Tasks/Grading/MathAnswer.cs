@@ -13,7 +13,7 @@ namespace Ponder.Tasks.Grading;
 /// <para><b>Extraction</b> (<see cref="Extract"/>), first rule that applies: the last <c>\boxed{…}</c> or <c>\fbox{…}</c>
 /// (nested braces allowed); else the text after the last "the answer is" / "the final answer is" up to the end of its
 /// sentence or line; else the text after the last <c>####</c> up to the end of its line; else the last number in the text
-/// (<c>1,234</c>, <c>-2.5</c> and <c>3/4</c> are single numbers).</para>
+/// (<c>1,234</c>, <c>-2.5</c>, <c>−2.5</c>, <c>.5</c>, <c>1.5e-3</c> and <c>3/4</c> are single numbers).</para>
 /// <para><b>Normalisation</b> (<see cref="Normalize"/>) removes what does not change the value: <c>$</c>, <c>\(</c>
 /// <c>\)</c>, <c>\left</c>, <c>\right</c>, LaTeX spacing (<c>\! \, \; \:</c>, <c>\quad</c>, <c>~</c>),
 /// <c>\displaystyle</c>, degrees (<c>^\circ</c>, <c>°</c>), percent signs, <c>{,}</c>, <c>\text{…}</c> /
@@ -392,7 +392,9 @@ public static partial class MathAnswer
     [GeneratedRegex(@"the\s+(?:final\s+)?answer\s+is\s*:?\s*(?<answer>[^\n]+?)(?=\.\s|\.?$)", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
     private static partial Regex AnswerIsPattern();
 
-    [GeneratedRegex(@"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?")]
+    // A minus (ASCII or U+2212) is a sign only where it cannot be a subtraction or range ("10-12" ends in 12, not -12);
+    // ".5" and "1.5e-3" are single numbers, as Normalize and the evaluator read them.
+    [GeneratedRegex(@"(?:(?<![\w)])[-−])?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|(?<![\w.])\.\d+)(?:[eE][-+]?\d+)?(?:/\d+)?")]
     private static partial Regex NumberPattern();
 
     [GeneratedRegex(@"\\(?:left|right)(?![A-Za-z])\.?")]

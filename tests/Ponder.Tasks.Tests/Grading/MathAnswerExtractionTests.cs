@@ -28,6 +28,17 @@ public sealed class MathAnswerExtractionTests
         Assert.Equal(expected, MathAnswer.Extract(solution));
 
     [Theory]
+    [InlineData("The temperature drops to −7 degrees", "-7")]
+    [InlineData("The probability is .5", "0.5")]
+    [InlineData("So the concentration is 1.5e-3 mol", "0.0015")]
+    [InlineData("The pages read were 10-12", "12")]
+    public void The_last_number_is_read_whole_with_its_sign(string solution, string expected)
+    {
+        string? extracted = MathAnswer.Extract(solution);
+        Assert.True(extracted is not null && MathAnswer.AreEquivalent(expected, extracted), $"extracted '{extracted}'");
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("I do not know.")]
     [InlineData("\\boxed{unclosed")]
