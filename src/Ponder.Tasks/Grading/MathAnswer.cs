@@ -111,8 +111,9 @@ public static partial class MathAnswer
         s = TrailingUnitPattern().Replace(s, "$1");
         s = string.Concat(s.Where(c => !char.IsWhiteSpace(c)));
         s = s.TrimEnd('.');
-        if (ThousandsPattern().IsMatch(s)) s = s.Replace(",", "");
-        if (SplitTopLevel(s, ",").Count == 1) s = StripVariableEquation(s);
+        // The variable goes first: in "x = 1,000" the comma separates thousands, it does not make a list.
+        if (StripVariableEquation(s) is var value && ThousandsPattern().IsMatch(value)) s = value.Replace(",", "");
+        else if (SplitTopLevel(s, ",").Count == 1) s = StripVariableEquation(s);
         return s;
     }
 

@@ -212,4 +212,14 @@ public sealed class MathAnswerEquivalenceTests
         Assert.Equal(equivalent, MathAnswer.AreEquivalent(expected, answer));
         Assert.Equal(equivalent, MathAnswer.AreEquivalent(answer, expected));
     }
+
+    [Theory]
+    [InlineData("1000", "x = 1,000")]
+    [InlineData("-2500", "y = -2,500")]
+    [InlineData("1234567.5", "n = 1,234,567.5")]
+    public void A_variable_equation_with_a_thousands_separated_value_is_that_value(string expected, string answer)
+    {
+        Assert.True(MathAnswer.AreEquivalent(expected, answer));
+        Assert.True(MathAnswer.AreEquivalent(answer, expected));
+    }
 }
