@@ -35,7 +35,8 @@ namespace Ponder.Tasks.Grading;
 /// exactly as decimals, words case-insensitively, and anything else is evaluated by <see cref="MathExpression"/> and
 /// compared with a relative tolerance of 1e-9 (absolute 1e-12 near zero) — enough to equate two spellings of one exact
 /// value (<c>\frac{\sqrt{2}}{2}</c> and <c>\frac{1}{\sqrt{2}}</c>), never a rounded approximation (<c>0.33</c> ≠
-/// <c>\frac13</c>), as in the papers' graders. Expressions with letters are compared at three fixed assignments of the
+/// <c>\frac13</c>), as in the papers' graders; two whole values below 2^48 only when they are equal (<c>2^{31}</c> ≠
+/// <c>2147483647</c>). Expressions with letters are compared at three fixed assignments of the
 /// variables (<c>2x+1</c> = <c>1+2x</c>). Answers made only of letters compare as words (<c>east</c> ≠ <c>eats</c>,
 /// so also <c>ab</c> ≠ <c>ba</c>), and answers longer than <see cref="MaxStructuredLength"/> as text.</para>
 /// <para>All members are pure functions and safe to call from any thread.</para>
@@ -187,8 +188,14 @@ public static partial class MathAnswer
     {
         if (double.IsNaN(x) || double.IsNaN(y)) return false;
         if (double.IsInfinity(x) || double.IsInfinity(y)) return x == y;
+        // The relative tolerance spans whole units above 1e9 (2^31 would equal 2147483647). Below 2^48 the few
+        // roundings of an evaluation move a value by far less than a unit, so two whole numbers there are equal
+        // only when they are the same number.
+        if (IsExactWholeNumber(x) && IsExactWholeNumber(y)) return x == y;
         return Math.Abs(x - y) <= AbsoluteTolerance + RelativeTolerance * Math.Max(Math.Abs(x), Math.Abs(y));
     }
+
+    private static bool IsExactWholeNumber(double x) => Math.Abs(x) < 281_474_976_710_656.0 && x == Math.Round(x); // 2^48
 
     // "x = 5", "a_1 = 5", "\theta = 5" → "5": a bare variable on the left says nothing about the value.
     private static string StripVariableEquation(string s)

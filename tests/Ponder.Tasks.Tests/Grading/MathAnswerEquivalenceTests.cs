@@ -214,6 +214,19 @@ public sealed class MathAnswerEquivalenceTests
     }
 
     [Theory]
+    [InlineData("2^{31}", "2147483647", false)]
+    [InlineData("10^9", "1000000001", false)]
+    [InlineData("10^{10}+1", "10000000000", false)]
+    [InlineData("2^{31}", "2147483648", true)]
+    [InlineData("10^9", "1,000,000,000", true)]
+    [InlineData("2^{40}", "1099511627776", true)]
+    public void Whole_numbers_that_differ_by_one_are_never_within_the_tolerance(string expected, string answer, bool equivalent)
+    {
+        Assert.Equal(equivalent, MathAnswer.AreEquivalent(expected, answer));
+        Assert.Equal(equivalent, MathAnswer.AreEquivalent(answer, expected));
+    }
+
+    [Theory]
     [InlineData("1000", "x = 1,000")]
     [InlineData("-2500", "y = -2,500")]
     [InlineData("1234567.5", "n = 1,234,567.5")]
