@@ -184,8 +184,10 @@ public static partial class BenchmarkLoader
         ? MathAnswer.Extract(solution)
         : null;
 
+    // A level that is no int (MATH has "Level ?") is no level, like a missing one: the problem still loads.
     private static int? ParseLevel(string? level) =>
-        level is not null && LevelPattern().Match(level) is { Success: true } m ? int.Parse(m.Value, CultureInfo.InvariantCulture) : null;
+        level is not null && LevelPattern().Match(level) is { Success: true } m &&
+        int.TryParse(m.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) ? parsed : null;
 
     [GeneratedRegex(@"\d+")]
     private static partial Regex LevelPattern();

@@ -112,6 +112,19 @@ public sealed class BenchmarkLoaderTests
         Assert.Equal("def f(): pass\n", problem.Tests.BuildProgram("def f(): pass\n"));
     }
 
+    private static BenchmarkLoadResult Read(BenchmarkKind kind, params string[] lines) =>
+        BenchmarkLoader.Read(kind, new StringReader(string.Join("\n", lines)));
+
+    [Fact]
+    public void A_level_too_large_for_an_int_is_no_level_and_the_file_still_loads()
+    {
+        var result = Read(BenchmarkKind.Math,
+            """{"problem": "p1", "answer": "1", "level": "Level 99999999999"}""",
+            """{"problem": "p2", "answer": "2", "level": 3}""");
+        Assert.Empty(result.Errors);
+        Assert.Equal([null, 3], result.Problems.Select(p => p.Level));
+    }
+
     [Fact]
     public void A_missing_file_is_a_clear_error()
     {
