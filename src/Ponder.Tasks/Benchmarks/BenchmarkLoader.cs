@@ -74,6 +74,12 @@ public static partial class BenchmarkLoader
             {
                 errors.Add(new BenchmarkLoadError(lineNumber, e.Message));
             }
+            catch (InvalidOperationException e)
+            {
+                // JsonDocument accepts a lone surrogate escape such as "\ud800" and throws only when the string or
+                // property name is read, in whichever field that happens to be.
+                errors.Add(new BenchmarkLoadError(lineNumber, $"not valid text: {e.Message}"));
+            }
         }
         return new BenchmarkLoadResult(problems, errors);
     }

@@ -126,6 +126,17 @@ public sealed class BenchmarkLoaderTests
     }
 
     [Fact]
+    public void A_string_with_a_lone_surrogate_escape_is_a_bad_line_not_the_end_of_the_load()
+    {
+        var result = Read(BenchmarkKind.Gsm8k,
+            """{"question": "q1 \ud800", "answer": "#### 1"}""",
+            """{"question": "q2", "answer": "#### 2", "note": "\udc00"}""",
+            """{"question": "q3", "answer": "#### 3"}""");
+        Assert.Equal([3], result.Problems.Select(p => p.LineNumber));
+        AssertErrors(result, (1, "surrogate"), (2, "surrogate"));
+    }
+
+    [Fact]
     public void A_missing_file_is_a_clear_error()
     {
         var error = Assert.Throws<FileNotFoundException>(() => BenchmarkLoader.Load(BenchmarkKind.Math, "/nonexistent/math.jsonl"));
