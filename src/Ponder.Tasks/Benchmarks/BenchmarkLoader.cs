@@ -119,8 +119,9 @@ public static partial class BenchmarkLoader
         string problem = fields.RequiredString("problem");
         string? solution = fields.OptionalString("solution");
         // The original MATH files have no answer field: the answer is the solution's last \boxed{}.
-        string answer = fields.OptionalScalar("answer") ?? (solution is null ? null : MathAnswerBoxed(solution))
-                        ?? throw new FormatException("needs an 'answer' field or a 'solution' with a \\boxed{} answer");
+        // A blank answer is no answer: no model output is equivalent to it, so the problem could only count as failed.
+        string answer = NonBlank(fields.OptionalScalar("answer")) ?? (solution is null ? null : NonBlank(MathAnswerBoxed(solution)))
+                        ?? throw new FormatException("needs a non-empty 'answer' field or a 'solution' with a \\boxed{} answer");
         string? subject = fields.OptionalString("subject") ?? fields.OptionalString("type");
         int? level = ParseLevel(fields.OptionalScalar("level"));
         // Level and subject are typed properties for difficulty bins, and stay in the metadata as the file wrote them.
@@ -186,6 +187,8 @@ public static partial class BenchmarkLoader
         };
     }
 
+    private static string? NonBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
     private static string? MathAnswerBoxed(string solution) => solution.Contains("\\boxed", StringComparison.Ordinal) || solution.Contains("\\fbox", StringComparison.Ordinal)
         ? MathAnswer.Extract(solution)
         : null;
@@ -209,8 +212,12 @@ public static partial class BenchmarkLoader
         public string RequiredString(string name) =>
             OptionalString(name) ?? throw new FormatException($"missing string field '{name}'");
 
-        public string RequiredScalar(string name) =>
-            OptionalScalar(name) ?? throw new FormatException($"missing field '{name}' (a string or a number)");
+        public string RequiredScalar(string name) => OptionalScalar(name) switch
+        {
+            null => throw new FormatException($"missing field '{name}' (a string or a number)"),
+            var text when string.IsNullOrWhiteSpace(text) => throw new FormatException($"field '{name}' is empty"),
+            var text => text,
+        };
 
         public string? OptionalString(string name)
         {

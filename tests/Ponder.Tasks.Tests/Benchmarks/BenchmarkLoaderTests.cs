@@ -137,6 +137,20 @@ public sealed class BenchmarkLoaderTests
     }
 
     [Fact]
+    public void A_blank_answer_is_a_bad_line_not_a_problem_nothing_can_solve()
+    {
+        var math = Read(BenchmarkKind.Math,
+            """{"problem": "p1", "answer": ""}""",
+            """{"problem": "p2", "answer": " ", "solution": "So \\boxed{4}."}""",
+            """{"problem": "p3", "solution": "So \\boxed{}."}""");
+        AssertErrors(math, (1, "'answer'"), (3, "'answer'"));
+        Assert.Equal("4", Assert.Single(math.Problems).ReferenceAnswer);
+
+        var aime = Read(BenchmarkKind.Aime, """{"problem": "p", "answer": "  "}""");
+        AssertErrors(aime, (1, "field 'answer' is empty"));
+    }
+
+    [Fact]
     public void A_missing_file_is_a_clear_error()
     {
         var error = Assert.Throws<FileNotFoundException>(() => BenchmarkLoader.Load(BenchmarkKind.Math, "/nonexistent/math.jsonl"));
