@@ -109,7 +109,10 @@ public static partial class BenchmarkLoader
         string question = fields.RequiredString("question");
         string solution = fields.RequiredString("answer");
         int hashes = solution.LastIndexOf("####", StringComparison.Ordinal);
-        string final = hashes < 0 ? "" : solution[(hashes + 4)..].Trim();
+        // The final answer is the rest of the "####" line, as MathAnswer.Extract reads it: text on later lines would
+        // make a reference that no answer equals.
+        int lineEnd = hashes < 0 ? -1 : solution.IndexOf('\n', hashes);
+        string final = hashes < 0 ? "" : solution[(hashes + 4)..(lineEnd < 0 ? solution.Length : lineEnd)].Trim();
         if (final.Length == 0) throw new FormatException("field 'answer' has no '#### <final answer>' line");
         return MathKind(BenchmarkKind.Gsm8k, question, final, solution, lineNumber);
     }

@@ -151,6 +151,13 @@ public sealed class BenchmarkLoaderTests
     }
 
     [Fact]
+    public void Gsm8k_final_answer_is_the_rest_of_the_hashes_line()
+    {
+        var result = Read(BenchmarkKind.Gsm8k, """{"question": "q", "answer": "2 + 3 = 5\n#### 5\n\nExplanation: five."}""");
+        Assert.Equal("5", Assert.Single(result.Problems).ReferenceAnswer);
+    }
+
+    [Fact]
     public void A_missing_file_is_a_clear_error()
     {
         var error = Assert.Throws<FileNotFoundException>(() => BenchmarkLoader.Load(BenchmarkKind.Math, "/nonexistent/math.jsonl"));
