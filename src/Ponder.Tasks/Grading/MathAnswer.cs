@@ -18,7 +18,7 @@ namespace Ponder.Tasks.Grading;
 /// <c>\)</c>, <c>\left</c>, <c>\right</c>, LaTeX spacing (<c>\! \, \; \:</c>, <c>\quad</c>, <c>~</c>),
 /// <c>\displaystyle</c>, degrees (<c>^\circ</c>, <c>°</c>), percent signs, <c>{,}</c>, <c>\text{…}</c> /
 /// <c>\mbox{…}</c> / <c>\mathrm{…}</c> around words (a word after a value is a unit and is dropped; otherwise the
-/// command is unwrapped), plain unit words after a number (<c>5 cm</c>), a variable on the left of an equation
+/// command is unwrapped), plain unit words after a number (<c>5 cm</c>, <c>60 km/h</c>), a variable on the left of an equation
 /// (<c>x = 5</c> becomes <c>5</c>), thousands separators in a lone number (<c>1,000</c>), and all whitespace. It rewrites
 /// <c>\dfrac</c> and <c>\tfrac</c> as <c>\frac</c>, <c>\frac12</c> as <c>\frac{1}{2}</c>, <c>2 1/2</c> as the mixed
 /// number <c>2\frac{1}{2}</c>, and <c>\times</c>, <c>\cdot</c>, <c>\div</c>, <c>π</c>, <c>√</c>, <c>∞</c>, <c>−</c> into
@@ -423,8 +423,9 @@ public static partial class MathAnswer
     [GeneratedRegex(@"(?<![\d.])(\d+)\s+(\d+)/(\d+)(?![\d.])")]
     private static partial Regex MixedNumberPattern();
 
-    // "5 cm", "12.5 square feet": words after a value that has no letters of its own.
-    [GeneratedRegex(@"^([^A-Za-z]*[\d})])\s+[A-Za-z][A-Za-z\s.]*(?:\^\d)?$")]
+    // "5 cm", "12.5 square feet", "60 km/h": words (per words) after a value that has no letters of its own; a slash
+    // must lead to a word, so "3 x/2" stays an expression.
+    [GeneratedRegex(@"^([^A-Za-z]*[\d})])\s+[A-Za-z][A-Za-z\s.]*(?:/[A-Za-z][A-Za-z\s.]*)*(?:\^\d)?$")]
     private static partial Regex TrailingUnitPattern();
 
     [GeneratedRegex(@"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")]
@@ -439,7 +440,7 @@ public static partial class MathAnswer
     [GeneratedRegex(@"^[A-Za-z]+$")]
     private static partial Regex WordPattern();
 
-    [GeneratedRegex(@"^[A-Za-z\s.]+(?:\^\d)?$")]
+    [GeneratedRegex(@"^[A-Za-z\s.]+(?:/\s*[A-Za-z][A-Za-z\s.]*)*(?:\^\d)?$")]
     private static partial Regex UnitPattern();
 
     [GeneratedRegex(@"\^\{?\d\}?")]

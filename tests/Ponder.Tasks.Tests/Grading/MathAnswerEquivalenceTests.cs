@@ -227,6 +227,18 @@ public sealed class MathAnswerEquivalenceTests
     }
 
     [Theory]
+    [InlineData("10", "10 \\text{ m/s}", true)]
+    [InlineData("9.8", "9.8 \\text{ m/s}^2", true)]
+    [InlineData("60", "60 km/h", true)]
+    [InlineData("60", "61 km/h", false)]
+    [InlineData("3", "3 x/2", false)]
+    public void A_compound_unit_after_a_value_is_dropped_like_a_word(string expected, string answer, bool equivalent)
+    {
+        Assert.Equal(equivalent, MathAnswer.AreEquivalent(expected, answer));
+        Assert.Equal(equivalent, MathAnswer.AreEquivalent(answer, expected));
+    }
+
+    [Theory]
     [InlineData("1000", "x = 1,000")]
     [InlineData("-2500", "y = -2,500")]
     [InlineData("1234567.5", "n = 1,234,567.5")]
