@@ -100,7 +100,9 @@ public static partial class MathAnswer
          .Replace("\\dfrac", "\\frac").Replace("\\tfrac", "\\frac").Replace("\\lbrace", "\\{").Replace("\\rbrace", "\\}")
          .Replace("\\displaystyle", "").Replace("\\qquad", " ").Replace("\\quad", " ").Replace('~', ' ')
          .Replace("\\%", "").Replace("%", "").Replace("{,}", "").Replace("\\degree", "");
-        s = b.ToString();
+        s = b.ToString().Trim();
+        // Again now that math delimiters are gone: "$\boxed{3}$" is 3.
+        while (WholeBoxContent(s) is { } inner) s = inner.Trim();
         s = LeftRightPattern().Replace(s, "");
         s = SpacingPattern().Replace(s, "");
         s = DegreePattern().Replace(s, "");

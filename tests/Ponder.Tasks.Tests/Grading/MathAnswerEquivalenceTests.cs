@@ -239,6 +239,13 @@ public sealed class MathAnswerEquivalenceTests
     }
 
     [Theory]
+    [InlineData("$\\boxed{3}$")]
+    [InlineData("\\(\\boxed{3}\\)")]
+    [InlineData("$\\boxed{\\dfrac{6}{2}}$")]
+    public void A_boxed_answer_inside_math_delimiters_is_its_content(string answer) =>
+        Assert.True(MathAnswer.AreEquivalent("3", answer));
+
+    [Theory]
     [InlineData("1000", "x = 1,000")]
     [InlineData("-2500", "y = -2,500")]
     [InlineData("1234567.5", "n = 1,234,567.5")]
