@@ -63,7 +63,8 @@ public sealed class OpenAITextGenerator : ITextGenerator, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        if (request.Count == 1 || Options.MultipleChoicesOrDefault)
+        // Without n a single continuation takes the derived seed too, so its text is the first of any larger request's.
+        if (Options.MultipleChoicesOrDefault)
             return new GenerationResult(await RequestAsync(request, request.Count, request.Sampling.Seed, cancellationToken).ConfigureAwait(false));
         var calls = Enumerable.Range(0, request.Count).Select(i => RequestAsync(request, 1,
             request.Sampling.Seed is { } seed ? SplitMix64.Derive(seed, (ulong)i) : null, cancellationToken));

@@ -94,6 +94,17 @@ public sealed class OpenAITextGeneratorTests
     }
 
     [Fact]
+    public async Task WithoutNSupportAContinuationsSeedDoesNotDependOnHowManyAreAskedFor()
+    {
+        var handler = new ScriptedHandler((_, body, _) => Task.FromResult(ScriptedHandler.Completion(("A:" + (long)body["seed"]!, "stop", null))));
+        using var generator = new OpenAITextGenerator(Options(multipleChoices: false), handler);
+        var alone = await generator.GenerateAsync(new GenerationRequest { Prefix = "Q:", Count = 1, Sampling = new SamplingOptions { Seed = 9 } });
+        var beside = await generator.GenerateAsync(new GenerationRequest { Prefix = "Q:", Count = 3, Sampling = new SamplingOptions { Seed = 9 } });
+
+        Assert.Equal(beside.Continuations[0].Text, alone.Continuations[0].Text);
+    }
+
+    [Fact]
     public async Task ChatModeSendsThePrefixAsOneUserMessage()
     {
         var handler = new ScriptedHandler((_, _, _) => Task.FromResult(ScriptedHandler.Json(new JsonObject
