@@ -132,6 +132,9 @@ public sealed class OpenAIUpstream : IDisposable
     {
         // A retry resends the same message, whose URI the previous attempt already rewrote: keep the original path.
         private static readonly HttpRequestOptionsKey<string> RelativePath = new("ponder.relative-path");
+        // A retry takes the server after its own previous attempt's: the shared counter may have moved on meanwhile
+        // (other requests went out) and come round to the server that just failed.
+        private static readonly HttpRequestOptionsKey<ulong> PreviousServer = new("ponder.previous-server");
         private long _next = -1;
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -141,7 +144,9 @@ public sealed class OpenAIUpstream : IDisposable
                 relative = request.RequestUri!.PathAndQuery.TrimStart('/');
                 request.Options.Set(RelativePath, relative);
             }
-            var baseUrl = baseUrls[(int)((ulong)Interlocked.Increment(ref _next) % (ulong)baseUrls.Count)];
+            ulong server = request.Options.TryGetValue(PreviousServer, out ulong previous) ? previous + 1 : (ulong)Interlocked.Increment(ref _next);
+            request.Options.Set(PreviousServer, server);
+            var baseUrl = baseUrls[(int)(server % (ulong)baseUrls.Count)];
             request.RequestUri = new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/" + relative);
             return base.SendAsync(request, cancellationToken);
         }

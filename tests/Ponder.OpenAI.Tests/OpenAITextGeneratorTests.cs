@@ -146,6 +146,29 @@ public sealed class OpenAITextGeneratorTests
     }
 
     [Fact]
+    public async Task ARetryMovesToTheNextServerEvenWhenOtherRequestsWentOutMeanwhile()
+    {
+        var otherArrived = new TaskCompletionSource();
+        var handler = new ScriptedHandler(async (request, _, call) =>
+        {
+            if (request.RequestUri!.Port == 9002)
+            {
+                otherArrived.TrySetResult();
+                return ScriptedHandler.Completion(("ok", "stop", null));
+            }
+            // The first server is down; its first refusal comes only after the other request went to the second server.
+            if (call == 0) await otherArrived.Task;
+            throw new HttpRequestException("connection refused");
+        });
+        using var generator = new OpenAITextGenerator(Options() with { MaxRetries = 1 }, handler);
+        var first = generator.GenerateAsync(new GenerationRequest { Prefix = "a" });
+        var other = generator.GenerateAsync(new GenerationRequest { Prefix = "b" });
+
+        Assert.Equal("ok", (await first).Continuations[0].Text);
+        Assert.Equal("ok", (await other).Continuations[0].Text);
+    }
+
+    [Fact]
     public async Task PersistentFailuresEndInAnUpstreamExceptionAfterEveryRetry()
     {
         var handler = new ScriptedHandler((_, _, _) => throw new HttpRequestException("connection refused"));
