@@ -49,7 +49,7 @@ public sealed record OpenAIModelOptions
     /// <summary>Most requests in flight at once over all base URLs; further calls wait. Default 16.</summary>
     public int? MaxConcurrency { get; init; }
 
-    /// <summary>Time limit of one attempt (until the response headers arrive). Default 120 s.</summary>
+    /// <summary>Time limit of one attempt (until the whole answer arrives; for a stream, until its headers do). Default 120 s.</summary>
     public TimeSpan? AttemptTimeout { get; init; }
 
     /// <summary>Retries after a 408, 429 or 5xx answer, a connection failure or a timed-out attempt. Default 3.</summary>

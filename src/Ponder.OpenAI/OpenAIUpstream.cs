@@ -17,6 +17,10 @@ public sealed class OpenAIUpstream : IDisposable
     // Requests are addressed relative to this placeholder; the load balancer puts the chosen base URL in front.
     private static readonly Uri Placeholder = new("http://upstream/");
 
+    // A plain (not streamed) answer is read within its attempt, so the attempt timeout bounds its body too and a
+    // connection lost mid-body is retried like one lost before the headers; HttpClient would read it after the retries.
+    private static readonly HttpRequestOptionsKey<bool> ReadBodyInAttempt = new("ponder.read-body-in-attempt");
+
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _slots;
 
@@ -76,6 +80,7 @@ public sealed class OpenAIUpstream : IDisposable
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(json) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Options.Set(ReadBodyInAttempt, !streaming);
             try
             {
                 response = await _http.SendAsync(request, streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead,
@@ -137,7 +142,7 @@ public sealed class OpenAIUpstream : IDisposable
         private static readonly HttpRequestOptionsKey<ulong> PreviousServer = new("ponder.previous-server");
         private long _next = -1;
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             if (!request.Options.TryGetValue(RelativePath, out string? relative))
             {
@@ -148,7 +153,17 @@ public sealed class OpenAIUpstream : IDisposable
             request.Options.Set(PreviousServer, server);
             var baseUrl = baseUrls[(int)(server % (ulong)baseUrls.Count)];
             request.RequestUri = new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/" + relative);
-            return base.SendAsync(request, cancellationToken);
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (request.Options.TryGetValue(ReadBodyInAttempt, out bool read) && read)
+            {
+                try { await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false); }
+                catch
+                {
+                    response.Dispose();
+                    throw;
+                }
+            }
+            return response;
         }
     }
 }

@@ -169,6 +169,29 @@ public sealed class OpenAITextGeneratorTests
     }
 
     [Fact]
+    public async Task AnAnswerWhoseBodyBreaksOffIsRetriedOnTheNextServer()
+    {
+        var handler = new ScriptedHandler((_, _, call) => Task.FromResult(call == 0 ? ScriptedHandler.BodyBreaksOff() : ScriptedHandler.Completion(("ok", "stop", null))));
+        using var generator = new OpenAITextGenerator(Options(), handler);
+        var result = await generator.GenerateAsync(new GenerationRequest { Prefix = "x" });
+
+        Assert.Equal("ok", result.Continuations[0].Text);
+        Assert.Equal([9001, 9002], handler.Requests.Select(r => r.Url.Port));
+    }
+
+    [Fact]
+    public async Task TheAttemptTimeoutBoundsTheBodyAsWellAsTheHeaders()
+    {
+        var handler = new ScriptedHandler((_, _, call) => Task.FromResult(call == 0 ? ScriptedHandler.BodyStalls() : ScriptedHandler.Completion(("ok", "stop", null))));
+        using var generator = new OpenAITextGenerator(Options() with { AttemptTimeout = TimeSpan.FromMilliseconds(200) }, handler);
+        // The bound only keeps a broken build from hanging the run; a working one answers after one attempt timeout.
+        var result = await generator.GenerateAsync(new GenerationRequest { Prefix = "x" }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("ok", result.Continuations[0].Text);
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
+    [Fact]
     public async Task PersistentFailuresEndInAnUpstreamExceptionAfterEveryRetry()
     {
         var handler = new ScriptedHandler((_, _, _) => throw new HttpRequestException("connection refused"));
