@@ -66,10 +66,22 @@ public sealed class OpenAITextGenerator : ITextGenerator, IDisposable
         // Without n a single continuation takes the derived seed too, so its text is the first of any larger request's.
         if (Options.MultipleChoicesOrDefault)
             return new GenerationResult(await RequestAsync(request, request.Count, request.Sampling.Seed, cancellationToken).ConfigureAwait(false));
-        var calls = Enumerable.Range(0, request.Count).Select(i => RequestAsync(request, 1,
-            request.Sampling.Seed is { } seed ? SplitMix64.Derive(seed, (ulong)i) : null, cancellationToken));
+        // One failure fails the whole call: cancel the other requests rather than wait for them and waste the server's time.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var calls = Enumerable.Range(0, request.Count).Select(i => RequestOrCancelOthersAsync(request,
+            request.Sampling.Seed is { } seed ? SplitMix64.Derive(seed, (ulong)i) : null, failed)).ToArray();
         var parts = await Task.WhenAll(calls).ConfigureAwait(false);
         return new GenerationResult(parts.SelectMany(p => p).ToArray());
+    }
+
+    private async Task<IReadOnlyList<Continuation>> RequestOrCancelOthersAsync(GenerationRequest request, ulong? seed, CancellationTokenSource failed)
+    {
+        try { return await RequestAsync(request, 1, seed, failed.Token).ConfigureAwait(false); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await failed.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task<IReadOnlyList<Continuation>> RequestAsync(GenerationRequest request, int n, ulong? seed, CancellationToken cancellationToken)

@@ -105,6 +105,24 @@ public sealed class OpenAITextGeneratorTests
     }
 
     [Fact]
+    public async Task WithoutNSupportOneRefusedRequestEndsTheCallAndCancelsTheOthers()
+    {
+        var handler = new ScriptedHandler(async (_, _, call) =>
+        {
+            if (call == 0) return ScriptedHandler.Json(new JsonObject { ["error"] = "prompt too long" }, HttpStatusCode.BadRequest);
+            await Task.Delay(Timeout.Infinite);
+            throw new InvalidOperationException("unreachable");
+        });
+        using var generator = new OpenAITextGenerator(Options(multipleChoices: false), handler);
+        // The others hang until cancelled: the call can only end if they are. The bound keeps a broken build from hanging the run.
+        var error = await Assert.ThrowsAsync<UpstreamException>(() =>
+            generator.GenerateAsync(new GenerationRequest { Prefix = "x", Count = 3 }).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.True(error.IsClientError);
+        Assert.Contains("prompt too long", error.Message);
+    }
+
+    [Fact]
     public async Task ChatModeSendsThePrefixAsOneUserMessage()
     {
         var handler = new ScriptedHandler((_, _, _) => Task.FromResult(ScriptedHandler.Json(new JsonObject
