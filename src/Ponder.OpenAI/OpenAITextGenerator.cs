@@ -118,12 +118,12 @@ public sealed class OpenAITextGenerator : ITextGenerator, IDisposable
     {
         try
         {
-            var choices = root.GetProperty("choices").EnumerateArray()
+            var choices = Required(root, "choices").EnumerateArray()
                 .OrderBy(c => c.TryGetProperty("index", out var i) ? i.GetInt32() : 0).ToArray();
             if (choices.Length != n)
                 throw new UpstreamException($"model {Options.Model}: asked for {n} choices, the server returned {choices.Length}", null);
-            var usage = root.GetProperty("usage");
-            int promptTokens = usage.GetProperty("prompt_tokens").GetInt32();
+            var usage = Required(root, "usage");
+            int promptTokens = Required(usage, "prompt_tokens").GetInt32();
             int completionTokens = usage.TryGetProperty("completion_tokens", out var ct) ? ct.GetInt32() : 0;
             int cached = usage.TryGetProperty("prompt_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object
                 && details.TryGetProperty("cached_tokens", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt32() : 0;
@@ -134,7 +134,7 @@ public sealed class OpenAITextGenerator : ITextGenerator, IDisposable
             for (int i = 0; i < n; i++)
             {
                 var choice = choices[i];
-                string text = (chat ? choice.GetProperty("message").GetProperty("content").GetString() : choice.GetProperty("text").GetString()) ?? "";
+                string text = (chat ? Required(Required(choice, "message"), "content").GetString() : Required(choice, "text").GetString()) ?? "";
                 (texts[i], finishes[i]) = Finish(choice, text, request.Stop);
                 logProbs[i] = request.ReturnLogProbs ? LogProbs(choice, chat) : null;
             }
@@ -147,6 +147,14 @@ public sealed class OpenAITextGenerator : ITextGenerator, IDisposable
         {
             throw new UpstreamException($"model {Options.Model}: unexpected answer from the server: {e.Message}", null, e);
         }
+    }
+
+    // JsonElement.GetProperty's KeyNotFoundException does not say which key is missing (an error object sent with 200, say).
+    private static JsonElement Required(JsonElement element, string name)
+    {
+        if (element.TryGetProperty(name, out var value)) return value;
+        string json = element.GetRawText();
+        throw new KeyNotFoundException($"no \"{name}\" in {(json.Length <= 200 ? json : json[..200] + "…")}");
     }
 
     private static (string Text, FinishReason Finish) Finish(JsonElement choice, string text, IReadOnlyList<string> stops)
@@ -163,10 +171,10 @@ public sealed class OpenAITextGenerator : ITextGenerator, IDisposable
         if (!choice.TryGetProperty("logprobs", out var lp) || lp.ValueKind != JsonValueKind.Object) return null;
         if (chat)
             return lp.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
-                ? content.EnumerateArray().Select(t => new TokenLogProb(t.GetProperty("token").GetString() ?? "", t.GetProperty("logprob").GetSingle())).ToArray()
+                ? content.EnumerateArray().Select(t => new TokenLogProb(Required(t, "token").GetString() ?? "", Required(t, "logprob").GetSingle())).ToArray()
                 : null;
-        var tokens = lp.GetProperty("tokens").EnumerateArray().Select(t => t.GetString() ?? "").ToArray();
-        var values = lp.GetProperty("token_logprobs").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number ? v.GetSingle() : 0f).ToArray();
+        var tokens = Required(lp, "tokens").EnumerateArray().Select(t => t.GetString() ?? "").ToArray();
+        var values = Required(lp, "token_logprobs").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number ? v.GetSingle() : 0f).ToArray();
         return tokens.Zip(values, (t, v) => new TokenLogProb(t, v)).ToArray();
     }
 

@@ -148,6 +148,21 @@ public sealed class OpenAITextGeneratorTests
     }
 
     [Theory]
+    [InlineData("""{"error": {"message": "model overloaded"}}""", "no \"choices\"", "model overloaded")]
+    [InlineData("""{"choices": [{"index": 0, "text": "4"}]}""", "no \"usage\"", "\"text\"")]
+    [InlineData("""{"choices": [{"index": 0, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}""", "no \"text\"", "finish_reason")]
+    public async Task AnAnswerWithoutAFieldSaysWhichOneIsMissing(string answer, string missing, string shown)
+    {
+        var handler = new ScriptedHandler((_, _, _) => Task.FromResult(ScriptedHandler.Json(JsonNode.Parse(answer)!)));
+        using var generator = new OpenAITextGenerator(Options(), handler);
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => generator.GenerateAsync(new GenerationRequest { Prefix = "x" }));
+
+        Assert.Contains("unexpected answer", error.Message);
+        Assert.Contains(missing, error.Message);
+        Assert.Contains(shown, error.Message);
+    }
+
+    [Theory]
     [InlineData(HttpStatusCode.InternalServerError)]
     [InlineData(HttpStatusCode.TooManyRequests)]
     [InlineData(HttpStatusCode.BadGateway)]
