@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ponder.Generation;
@@ -123,8 +124,8 @@ public sealed class OpenAITextGenerator : ITextGenerator, IDisposable
             if (choices.Length != n)
                 throw new UpstreamException($"model {Options.Model}: asked for {n} choices, the server returned {choices.Length}", null);
             var usage = Required(root, "usage");
-            int promptTokens = Required(usage, "prompt_tokens").GetInt32();
-            int completionTokens = usage.TryGetProperty("completion_tokens", out var ct) ? ct.GetInt32() : 0;
+            int promptTokens = TokenCount(usage, "prompt_tokens");
+            int completionTokens = TokenCount(usage, "completion_tokens");
             int cached = usage.TryGetProperty("prompt_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object
                 && details.TryGetProperty("cached_tokens", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt32() : 0;
 
@@ -155,6 +156,13 @@ public sealed class OpenAITextGenerator : ITextGenerator, IDisposable
         if (element.TryGetProperty(name, out var value)) return value;
         string json = element.GetRawText();
         throw new KeyNotFoundException($"no \"{name}\" in {(json.Length <= 200 ? json : json[..200] + "…")}");
+    }
+
+    // Compute accounting rests on the server's counts: a missing or negative one is an error, not zero compute.
+    private static int TokenCount(JsonElement usage, string name)
+    {
+        int count = Required(usage, name).GetInt32();
+        return count >= 0 ? count : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"\"{name}\" is {count}"));
     }
 
     private static (string Text, FinishReason Finish) Finish(JsonElement choice, string text, IReadOnlyList<string> stops)

@@ -163,6 +163,23 @@ public sealed class OpenAITextGeneratorTests
     }
 
     [Theory]
+    [InlineData("""{"prompt_tokens": 3}""", "no \"completion_tokens\"")]
+    [InlineData("""{"prompt_tokens": 3, "completion_tokens": -5}""", "\"completion_tokens\" is -5")]
+    [InlineData("""{"prompt_tokens": -1, "completion_tokens": 2}""", "\"prompt_tokens\" is -1")]
+    public async Task AnAnswerWithoutItsTokenCountsIsAnErrorNotZeroCompute(string usage, string complaint)
+    {
+        var handler = new ScriptedHandler((_, _, _) => Task.FromResult(ScriptedHandler.Json(new JsonObject
+        {
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["text"] = "abc", ["finish_reason"] = "stop" }),
+            ["usage"] = JsonNode.Parse(usage),
+        })));
+        using var generator = new OpenAITextGenerator(Options(), handler);
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => generator.GenerateAsync(new GenerationRequest { Prefix = "x" }));
+
+        Assert.Contains(complaint, error.Message);
+    }
+
+    [Theory]
     [InlineData(HttpStatusCode.InternalServerError)]
     [InlineData(HttpStatusCode.TooManyRequests)]
     [InlineData(HttpStatusCode.BadGateway)]
