@@ -72,6 +72,8 @@ public sealed record OpenAIModelOptions
         foreach (var url in BaseUrls)
             if (url is null || !url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
                 throw new ArgumentException($"base URLs must be absolute http(s) URLs such as http://127.0.0.1:8000/v1, got {url}");
+            else if (url.Query.Length > 0 || url.Fragment.Length > 0)
+                throw new ArgumentException($"base URLs must not have a query or fragment (the request path goes after the base URL), got {url}");
         if (string.IsNullOrWhiteSpace(Model)) throw new ArgumentException("an OpenAI-compatible model needs a model name");
         if (Api is { } api && !Enum.IsDefined(api)) throw new ArgumentException($"unknown API {api}");
         if (MaxConcurrency is < 1) throw new ArgumentException($"max concurrency must be ≥ 1, got {MaxConcurrency}");

@@ -33,6 +33,15 @@ public sealed class OpenAITextGeneratorTests
         Assert.Contains("not an http(s) URL", Assert.Throws<ArgumentException>(() => OpenAIModelOptions.Parse("http://a:1/v1,ftp://b#m")).Message);
     }
 
+    [Theory]
+    [InlineData("http://a:1/v1#draft#m")]
+    [InlineData("http://a:1/v1?api-version=2024-06-01#m")]
+    public void ABaseUrlWithAQueryOrFragmentIsRefusedNotMangled(string spec)
+    {
+        // Request paths are appended to the base URL, which would land them inside its query or fragment.
+        Assert.Contains("query or fragment", Assert.Throws<ArgumentException>(() => OpenAIModelOptions.Parse(spec)).Message);
+    }
+
     [Fact]
     public async Task CompletionsRequestCarriesEveryFieldAndTheAnswerKeepsItsStopString()
     {
