@@ -122,7 +122,7 @@ internal static class SolveCommand
                 compute.AddRow(role, t.Calls.ToString(), t.PromptTokens.ToString("N0"), t.CachedPromptTokens.ToString("N0"), t.GeneratedTokens.ToString("N0"),
                     t.Flops is { } f ? f.ToString("0.000E+00") : "-", t.IdealizedSeconds is { } i ? i.ToString("G3") : "-", t.WallTime.TotalSeconds.ToString("F2"));
             AnsiConsole.Write(compute);
-            AnsiConsole.MarkupLineInterpolated($"{result.Strategy}, budget {result.Budget}: {result.GenerationsUsed} generation{(result.GenerationsUsed == 1 ? "" : "s")} used, {result.Compute.Flops:0.000E+00} FLOPs in all, {result.Elapsed.TotalSeconds:F2} s");
+            AnsiConsole.MarkupLineInterpolated($"{result.Strategy}, budget {result.Budget}: {result.GenerationsUsed} generation{(result.GenerationsUsed == 1 ? "" : "s")} used, {(result.Compute.Flops is { } flops ? $"{flops:0.000E+00} FLOPs in all" : "FLOPs unknown (no model card)")}, {result.Elapsed.TotalSeconds:F2} s");
             return 0;
         }));
         return command;
