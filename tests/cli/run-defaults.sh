@@ -71,4 +71,7 @@ grep -q -- "^error: --output $work is a directory" outdir.log && [ ! -e outdir-r
 # More problems per level than a split holds is a one-line error, not a stack trace.
 if ponder eval --model builtin:arith-small --per-level 100000 --samples 1 > per-level.log 2>&1; then fail "eval beyond the split was accepted"; fi
 grep -q "^error: --per-level 100000: the Test split of level 1 seems to hold only" per-level.log && ! grep -q "   at " per-level.log || fail "no one-line error for --per-level beyond the split: $(cat per-level.log)"
+# A --json file in a folder that does not exist yet gets the folder, as the store does.
+ponder run --limit 1 --strategies majority --budgets 1 --store fresh/runs.db --json fresh/out/summary.json > fresh.log 2>&1 || fail "--json into a new folder failed: $(cat fresh.log)"
+[ -s fresh/out/summary.json ] || fail "--json into a new folder wrote nothing: $(cat fresh.log)"
 echo "run-defaults: ok"

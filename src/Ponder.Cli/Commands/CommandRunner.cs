@@ -16,8 +16,8 @@ internal static class CommandRunner
     }
 
     /// <summary>
-    /// A <c>--json</c> output file option. The path is checked when the command line is parsed, so that a directory or a
-    /// missing folder is refused before the work whose figures it would hold, not after.
+    /// A <c>--json</c> output file option. The path is checked when the command line is parsed, so that a directory is
+    /// refused before the work whose figures it would hold, not after; a missing folder is created when the file is written.
     /// </summary>
     public static Option<FileInfo?> JsonOutput(string description)
     {
@@ -26,7 +26,6 @@ internal static class CommandRunner
         {
             if (result.GetValueOrDefault<FileInfo?>() is not { } file) return;
             if (Directory.Exists(file.FullName)) result.AddError($"--json: {file.FullName} is a directory");
-            else if (file.Directory is { Exists: false } folder) result.AddError($"--json: the folder {folder.FullName} does not exist");
         });
         return option;
     }
