@@ -52,9 +52,11 @@ cat > ctrlc.train.json <<'JSON'
 JSON
 python3 - "$repo/src/Ponder.Cli/bin/Release/net10.0/Ponder.Cli.dll" <<'PY' || fail "Ctrl+C did not checkpoint the training run: $(cat ctrlc.log)"
 import os, signal, subprocess, sys, time
-# A session of its own: a background job of a non-interactive shell starts with SIGINT ignored.
+# SIGINT back to its default in the child: a background job of a non-interactive shell (CI may run this script as
+# one) starts with SIGINT ignored, the ignoring is inherited through exec, and the runtime then leaves Ctrl+C alone.
 p = subprocess.Popen(["dotnet", sys.argv[1], "train", "--config", "ctrlc.train.json", "--run-dir", "ctrlc-run"],
-                     stdout=open("ctrlc.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
+                     stdout=open("ctrlc.log", "w"), stderr=subprocess.STDOUT, start_new_session=True,
+                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 deadline = time.time() + 60
 while not (os.path.exists("ctrlc-run/train.log.csv") and sum(1 for _ in open("ctrlc-run/train.log.csv")) > 20):
     assert p.poll() is None and time.time() < deadline, "the run ended or did not start"
