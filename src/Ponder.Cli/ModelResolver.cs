@@ -23,6 +23,19 @@ internal static class ModelResolver
     /// A step scorer for <paramref name="spec"/>: confidence:MODEL scores by <see cref="EngineConfidenceScorer"/>, anything
     /// else loads a PRM in the arith format.
     /// </summary>
+    /// <summary>
+    /// The step scorer a command uses: <paramref name="given"/> as --prm gave it (<c>none</c>: no scorer), else, when
+    /// <paramref name="needed"/> and the task is arith, an engine policy judging itself (<c>confidence:MODEL</c>: measured,
+    /// its confidence is a better verifier than the trained PRM); a model on a server has no confidence to read.
+    /// </summary>
+    public static string? StepScorerOrDefault(string? given, string model, bool arith, bool needed) => given switch
+    {
+        "none" => null,
+        { } spec => spec,
+        null when needed && arith && !OpenAIModelOptions.IsModelReference(model) => EngineConfidenceScorer.NamePrefix + model,
+        null => null,
+    };
+
     public static IStepScorer LoadStepScorer(string spec)
     {
         if (spec.StartsWith(EngineConfidenceScorer.NamePrefix, StringComparison.Ordinal)) return new EngineConfidenceScorer(Load(spec[EngineConfidenceScorer.NamePrefix.Length..]));

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Ponder.Compute;
-using Ponder.Engine.Inference;
-using Ponder.OpenAI;
 using Ponder.Strategies;
 using Ponder.Studies.Arith;
 using Ponder.Studies.Store;
@@ -47,8 +45,7 @@ internal static class RunCommand
             if (parse.GetValue(limit) is < 1) throw new UserError($"--limit must be ≥ 1, got {parse.GetValue(limit)}");
             int[] budgetList = CommandRunner.Integers(parse.GetValue(budgets), "--budgets")!;
             string? prmOption = parse.GetValue(prm) is "none" ? null : parse.GetValue(prm);
-            // By default an engine policy judges itself on arith: measured, its confidence is a better verifier than the trained PRM.
-            bool prmDefaults = parse.GetValue(prm) is null && benchmark is null && !OpenAIModelOptions.IsModelReference(parse.GetValue(model)!);
+            bool scorerIfNeeded = ModelResolver.StepScorerOrDefault(parse.GetValue(prm), parse.GetValue(model)!, benchmark is null, needed: true) is not null;
             if (parse.GetValue(resume) && parse.GetValue(store) is null) throw new UserError("--resume needs the --store of the run to continue");
 
             StudyTask studyTask;
@@ -69,10 +66,10 @@ internal static class RunCommand
             }
             string strategySpec = parse.GetValue(strategies)!;
             var names = strategySpec == "all"
-                ? SweepOptions.Sweepable(studyTask, prmOption is not null || prmDefaults).ToArray()
+                ? SweepOptions.Sweepable(studyTask, scorerIfNeeded).ToArray()
                 : strategySpec.Split(',').Select(s => s.Trim()).ToArray();
             bool needsPrm = names.Except(SweepOptions.Sweepable(studyTask, hasStepScorer: false)).Any();
-            string? prmSpec = prmOption ?? (prmDefaults && needsPrm ? EngineConfidenceScorer.NamePrefix + parse.GetValue(model) : null);
+            string? prmSpec = ModelResolver.StepScorerOrDefault(parse.GetValue(prm), parse.GetValue(model)!, benchmark is null, needsPrm);
             var sweepOptions = new SweepOptions(names, budgetList, parse.GetValue(seed), parse.GetValue(temperature));
             try { sweepOptions.Validate(studyTask, prmSpec is not null); }
             catch (ArgumentException e) { throw new UserError(e.Message); }

@@ -3,8 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ponder.Analysis;
 using Ponder.Compute;
-using Ponder.Engine.Inference;
-using Ponder.OpenAI;
 using Ponder.Strategies;
 using Ponder.Studies.Arith;
 using Ponder.Studies.Sweeps;
@@ -68,14 +66,7 @@ internal static class SolveCommand
             // policy file from the default study run without naming a verifier.
             string strategyName = parse.GetValue(strategy)!;
             bool needsVerifier = SweepOptions.NeedsVerifier(strategyName) || strategyName == ComputeOptimalStrategy.StrategyName;
-            string? prmSpec = parse.GetValue(prm) switch
-            {
-                "none" => null,
-                { } given => given,
-                null when needsVerifier && benchmark is null && !OpenAIModelOptions.IsModelReference(parse.GetValue(model)!) =>
-                    EngineConfidenceScorer.NamePrefix + parse.GetValue(model),
-                null => null,
-            };
+            string? prmSpec = ModelResolver.StepScorerOrDefault(parse.GetValue(prm), parse.GetValue(model)!, benchmark is null, needsVerifier);
             var scorer = prmSpec is not null ? ModelResolver.LoadStepScorer(prmSpec) : null;
             var context = studyTask.Context(policy, scorer, profile);
             IStrategy solver;
