@@ -46,6 +46,8 @@ internal sealed class CompletionHandler(
     /// <summary>max_tokens of a request that gives none, as OpenAI-compatible servers and the strategies default it (the server's limit permitting).</summary>
     private const int DefaultMaxTokens = 256;
 
+    private int MaxTokensOrDefault(CompletionCall call) => call.MaxTokens ?? Math.Min(DefaultMaxTokens, limits.MaxTokensOrDefault);
+
     /// <summary>Most trace lines a response carries.</summary>
     private const int TraceLines = 12;
 
@@ -99,7 +101,7 @@ internal sealed class CompletionHandler(
         {
             Prefix = Prefix(model, call),
             Count = call.N,
-            MaxTokens = call.MaxTokens ?? Math.Min(DefaultMaxTokens, limits.MaxTokensOrDefault),
+            MaxTokens = MaxTokensOrDefault(call),
             Stop = call.Stop,
             ReturnLogProbs = call.LogProbs,
             Sampling = new SamplingOptions { Temperature = call.Temperature, TopP = call.TopP, TopK = call.TopK, Seed = call.Seed },
@@ -150,7 +152,7 @@ internal sealed class CompletionHandler(
         if (extension.Prm is { } prmName)
             prm = prms.GetValueOrDefault(prmName) ?? throw OpenAIError.Invalid("ponder.prm",
                 $"unknown PRM {prmName}; loaded: {(prms.Count == 0 ? "none" : string.Join(", ", prms.Keys))}");
-        if (prm is null && (SweepOptions.NeedsVerifier(strategy) || strategy == ComputeOptimalStrategy.StrategyName))
+        if (prm is null && SweepOptions.NeedsVerifier(strategy))
             throw OpenAIError.Invalid("ponder.prm", $"{strategy} needs a process reward model: name one in ponder.prm (loaded: {(prms.Count == 0 ? "none" : string.Join(", ", prms.Keys))})");
 
         var context = model.CreateContext(call.Chat ? model.ChatGenerator : model.Generator, prm);
@@ -202,12 +204,8 @@ internal sealed class CompletionHandler(
     {
         int limit = limits.MaxTokensOrDefault;
         var json = extension.Options is { } given ? JsonObject.Create(given)! : new JsonObject();
-        if (learned is not null)
-        {
-            if (json.ContainsKey("policy"))
-                throw OpenAIError.Invalid("ponder.options.policy", $"ponder.policy names the loaded policy {extension.Policy}; ponder.options must not give another");
-            json["policy"] = JsonNode.Parse(learned.ToJson());
-        }
+        if (learned is not null && json.ContainsKey("policy"))
+            throw OpenAIError.Invalid("ponder.options.policy", $"ponder.policy names the loaded policy {extension.Policy}; ponder.options must not give another");
         void Fill(string name, JsonNode? value)
         {
             if (value is not null && !json.ContainsKey(name)) json[name] = value;
@@ -215,8 +213,9 @@ internal sealed class CompletionHandler(
         Fill("temperature", call.Temperature);
         Fill("topP", call.TopP);
         Fill("topK", call.TopK);
-        Fill("maxTokens", call.MaxTokens ?? Math.Min(DefaultMaxTokens, limit));
+        Fill("maxTokens", MaxTokensOrDefault(call));
         var options = Registry.ParseOptions(strategy, JsonSerializer.SerializeToElement(json))!;
+        if (learned is not null) options = (ComputeOptimalOptions)options with { Policy = learned };
         if (options.MaxTokens > limit)
             throw OpenAIError.Invalid("ponder.options.maxTokens", string.Create(CultureInfo.InvariantCulture, $"ponder.options.maxTokens must be at most the server's limit of {limit}, got {options.MaxTokens}"));
         if (options is StepSearchOptions { MaxStepTokens: { } stepTokens } && stepTokens > limit)

@@ -64,9 +64,8 @@ internal static class SolveCommand
             var policy = ModelResolver.LoadGenerator(parse.GetValue(model)!);
             // As in ponder run, an engine policy judges itself on arith by default, so that the default strategy and a
             // policy file from the default study run without naming a verifier.
-            string strategyName = parse.GetValue(strategy)!;
-            bool needsVerifier = SweepOptions.NeedsVerifier(strategyName) || strategyName == ComputeOptimalStrategy.StrategyName;
-            string? prmSpec = ModelResolver.StepScorerOrDefault(parse.GetValue(prm), parse.GetValue(model)!, benchmark is null, needsVerifier);
+            string? prmSpec = ModelResolver.StepScorerOrDefault(parse.GetValue(prm), parse.GetValue(model)!, benchmark is null,
+                SweepOptions.NeedsVerifier(parse.GetValue(strategy)!));
             var scorer = prmSpec is not null ? ModelResolver.LoadStepScorer(prmSpec) : null;
             var context = studyTask.Context(policy, scorer, profile);
             IStrategy solver;

@@ -59,7 +59,8 @@ public sealed record SweepOptions(IReadOnlyList<string> Strategies, IReadOnlyLis
 
     /// <summary>Whether <paramref name="strategy"/> needs a process reward model.</summary>
     public static bool NeedsVerifier(string strategy) =>
-        strategy is "best-of-n" or "weighted-best-of-n" or "resample-until-accepted" or "beam" or "dvts" or "lookahead" or "early-rejection";
+        strategy is "best-of-n" or "weighted-best-of-n" or "resample-until-accepted" or "beam" or "dvts" or "lookahead" or "early-rejection"
+            or "compute-optimal";
 }
 
 /// <summary>One line of a sweep's summary: a strategy at a budget, averaged over problems.</summary>
