@@ -110,7 +110,7 @@ public static class PolicySelection
             }
         var policy = new ComputeOptimalPolicy
         {
-            Difficulty = options.Difficulty!.Value, Bins = bins, PilotSamples = options.PilotSamplesOrDefault,
+            Difficulty = options.Difficulty!.Value, Bins = bins, PilotSamples = pilot,
             PilotTemperature = options.PilotTemperatureOrDefault, Entries = entries.OrderBy(e => e.Bin).ThenBy(e => e.Budget).ToArray(),
             Verifier = options.Verifier,
         };
